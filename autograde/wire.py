@@ -1,0 +1,252 @@
+"""Plain-data messages between the grader and the sandboxed student process.
+
+Only data crosses the boundary, never pickles: JSON for the structure, ``.npy`` bytes (loaded with
+``allow_pickle=False``) for arrays. Encoding accepts *exact* types only: an ``int`` subclass with a doctored
+``__eq__``, an ndarray subclass or an object that merely looks like an array is not data. In the sandbox such
+values become opaque handles (``{"$h": id}``); the grader side turns handles into :class:`Remote` proxies.
+
+This module is copied into the sandbox and imported there, so it depends on the standard library and numpy only.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import struct
+import sys
+
+MAX_DEPTH = 32
+MAX_ITEMS = 1_000_000
+MAX_BYTES = 512 * 2**20        # one message, arrays included
+_LEN = struct.Struct("<Q")
+
+
+class WireError(ValueError):
+    """A value that may not cross the boundary, or a malformed message."""
+
+
+class Rejected:
+    """Placeholder for a value the sandbox refused to send (an ndarray subclass, an object-dtype array...)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __repr__(self):
+        return f"<rejected value: {self.reason}>"
+
+
+# ---------------------------------------------------------------- encoding
+
+class Encoder:
+    """Turns a value into (json-able tree, list of byte blobs). ``handle`` is called for non-data values."""
+
+    def __init__(self, handle=None):
+        self.blobs: list[bytes] = []
+        self.handle = handle
+        self.items = 0
+        self.size = 0
+
+    def encode(self, value, depth: int = 0):
+        self.items += 1
+        if depth > MAX_DEPTH or self.items > MAX_ITEMS:
+            raise WireError("value too deeply nested or too large")
+        t = type(value)
+        if value is None or t is bool or t is str:
+            return value
+        if t is int:
+            return value if abs(value) < 2**63 else {"$bigint": str(value)}
+        if t is float:
+            return value if math.isfinite(value) else {"$float": repr(value)}
+        if t is complex:
+            return {"$complex": [self.encode(value.real), self.encode(value.imag)]}
+        if t is list:
+            return {"$list": [self.encode(v, depth + 1) for v in value]}
+        if t is tuple:
+            return {"$tuple": [self.encode(v, depth + 1) for v in value]}
+        if t is dict:
+            return {"$dict": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+        array = _array_kind(value)
+        if array == "ndarray":
+            return {"$nd": self._blob(value)}
+        if array == "scalar":
+            return {"$npscalar": self._blob(_np().asarray(value))}
+        if array == "tensor":
+            return self._tensor(value)
+        if array is not None:          # a rejection reason
+            return {"$rejected": array}
+        if self.handle is None:
+            raise WireError(f"a {t.__name__} cannot be sent (only numbers, strings, arrays, tensors, "
+                            f"lists, tuples and dicts of them)")
+        return self.handle(value)
+
+    def _blob(self, array) -> int:
+        np = _np()
+        buf = io.BytesIO()
+        np.save(buf, array, allow_pickle=False)
+        data = buf.getvalue()
+        self.size += len(data)
+        if self.size > MAX_BYTES:
+            raise WireError(f"result larger than {MAX_BYTES // 2**20} MB")
+        self.blobs.append(data)
+        return len(self.blobs) - 1
+
+    def _tensor(self, t):
+        dtype = str(t.dtype).replace("torch.", "")
+        x = t.detach().cpu()
+        if dtype == "bfloat16":
+            x = x.float()
+        return {"$tensor": self._blob(x.numpy()), "dtype": dtype, "grad": bool(t.requires_grad)}
+
+
+def _np():
+    import numpy
+    return numpy
+
+
+def _array_kind(value):
+    """'ndarray', 'scalar', 'tensor', a rejection reason (str), or None for anything else.
+
+    ``isinstance`` may be fooled by a doctored ``__class__``, so it only ever leads to a rejection; acceptance
+    needs the exact type.
+    """
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray):
+        if type(value) is not np.ndarray:
+            return f"an ndarray subclass ({type(value).__name__}); return a plain numpy array"
+        return "ndarray" if value.dtype.kind in "biufc" else f"a numpy array of dtype {value.dtype}"
+    if np is not None and isinstance(value, np.generic):
+        exact = type(value).__module__ == "numpy" and type(value) in np.sctypeDict.values()
+        return "scalar" if exact and value.dtype.kind in "biufc" else f"a numpy value of type {type(value).__name__}"
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        if type(value) not in (torch.Tensor, torch.nn.Parameter):
+            return f"a tensor subclass ({type(value).__name__}); return a plain torch.Tensor"
+        if value.layout != torch.strided:
+            return "a sparse tensor; return a dense one"
+        return "tensor"
+    return None
+
+
+# ---------------------------------------------------------------- decoding
+
+class Decoder:
+    """Rebuilds values from (tree, blobs). ``handle`` maps {"$h": ...} nodes to proxies."""
+
+    def __init__(self, blobs: list[bytes], handle=None):
+        self.blobs = blobs
+        self.handle = handle
+
+    def decode(self, node, depth: int = 0):
+        if depth > MAX_DEPTH:
+            raise WireError("message too deeply nested")
+        if node is None or type(node) in (bool, int, float, str):
+            return node
+        if type(node) is list:
+            raise WireError("bare list in message")
+        if type(node) is not dict or len(node) < 1:
+            raise WireError("malformed message")
+        key = next(iter(node))
+        value = node[key]
+        if key == "$list":
+            return [self.decode(v, depth + 1) for v in value]
+        if key == "$tuple":
+            return tuple(self.decode(v, depth + 1) for v in value)
+        if key == "$dict":
+            return {self.decode(k, depth + 1): self.decode(v, depth + 1) for k, v in value}
+        if key == "$bigint":
+            return int(value)
+        if key == "$float":
+            return float(value)
+        if key == "$complex":
+            return complex(self.decode(value[0]), self.decode(value[1]))
+        if key == "$nd":
+            return self._array(value)
+        if key == "$npscalar":
+            return self._array(value)[()]
+        if key == "$tensor":
+            return self._tensor(node)
+        if key == "$rejected":
+            return Rejected(str(value))
+        if key == "$h":
+            if self.handle is None:
+                raise WireError("unexpected handle")
+            return self.handle(node)
+        raise WireError(f"unknown tag {key!r}")
+
+    def _array(self, index):
+        np = _np()
+        if type(index) is not int or not 0 <= index < len(self.blobs):
+            raise WireError("bad array reference")
+        array = np.load(io.BytesIO(self.blobs[index]), allow_pickle=False)
+        if type(array) is not np.ndarray or array.dtype.kind not in "biufc":
+            raise WireError("bad array payload")
+        return array
+
+    def _tensor(self, node):
+        import torch
+        array = self._array(node["$tensor"])
+        tensor = torch.from_numpy(array.copy())
+        if node.get("dtype") == "bfloat16":
+            tensor = tensor.to(torch.bfloat16)
+        if node.get("grad") and tensor.is_floating_point():
+            tensor.requires_grad_(True)
+        return tensor
+
+
+# ---------------------------------------------------------------- framing
+
+def write_message(fd_write, header: dict, blobs: list[bytes] = ()) -> None:
+    """Frame: u64 json length, json, u64 blob count, then (u64 length, bytes) per blob."""
+    payload = json.dumps(header, allow_nan=False).encode()
+    parts = [_LEN.pack(len(payload)), payload, _LEN.pack(len(blobs))]
+    for blob in blobs:
+        parts += [_LEN.pack(len(blob)), blob]
+    fd_write(b"".join(parts))
+
+
+class Reader:
+    """Incremental frame reader fed with bytes; yields (header, blobs) when a frame is complete."""
+
+    def __init__(self, limit: int = MAX_BYTES + 2**20):
+        self.buf = bytearray()
+        self.limit = limit
+
+    def feed(self, data: bytes):
+        self.buf += data
+        if len(self.buf) > self.limit:
+            raise WireError("message too large")
+
+    def next(self):
+        pos = 0
+        need = lambda n: len(self.buf) >= pos + n  # noqa: E731
+        if not need(8):
+            return None
+        (n,) = _LEN.unpack_from(self.buf, pos); pos += 8
+        if n > self.limit or not need(n):
+            if n > self.limit:
+                raise WireError("message too large")
+            return None
+        header = self.buf[pos:pos + n]; pos += n
+        if not need(8):
+            return None
+        (count,) = _LEN.unpack_from(self.buf, pos); pos += 8
+        if count > 100_000:
+            raise WireError("too many blobs")
+        blobs = []
+        for _ in range(count):
+            if not need(8):
+                return None
+            (m,) = _LEN.unpack_from(self.buf, pos); pos += 8
+            if m > self.limit:
+                raise WireError("message too large")
+            if not need(m):
+                return None
+            blobs.append(bytes(self.buf[pos:pos + m])); pos += m
+        del self.buf[:pos]
+        try:
+            parsed = json.loads(bytes(header))
+        except ValueError as err:
+            raise WireError(f"malformed message: {err}") from None
+        if type(parsed) is not dict:
+            raise WireError("malformed message")
+        return parsed, blobs

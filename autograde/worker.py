@@ -1,0 +1,231 @@
+"""The student side of grading: runs inside the sandbox, executes cells, answers the grader's calls.
+
+Started as ``python worker.py IN_FD OUT_FD`` with ``wire.py`` beside it. Requests and replies are framed
+plain-data messages (see wire.py). Nothing here decides a grade: it only runs the student's code when asked
+and reports what came back. Objects that are not plain data stay here, in a handle table.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import wire
+
+STDOUT_CAP = 1 << 20  # characters of student output kept; the rest is dropped, not an error
+
+
+class CappedWriter:
+    """Replaces sys.stdout/stderr: a student printing gigabytes neither fails nor fills the disk."""
+
+    def __init__(self, path: str):
+        self.file = open(path, "w", encoding="utf-8", errors="replace")
+        self.left = STDOUT_CAP
+
+    def write(self, text):
+        text = str(text)
+        if self.left > 0:
+            self.file.write(text[: self.left])
+            self.file.flush()
+        self.left -= len(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self.file.fileno()
+
+
+class Worker:
+    def __init__(self, fd_in: int, fd_out: int):
+        self.fd_in, self.fd_out = fd_in, fd_out
+        self.reader = wire.Reader()
+        self.handles: dict[int, object] = {}
+        self.shell = _make_shell()
+        self.ns = self.shell.user_ns
+
+    # -- transport
+    def receive(self):
+        while True:
+            msg = self.reader.next()
+            if msg is not None:
+                return msg
+            chunk = os.read(self.fd_in, 1 << 20)
+            if not chunk:
+                raise SystemExit(0)
+            self.reader.feed(chunk)
+
+    def send(self, header: dict, blobs=()):
+        def write_all(data: bytes):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.fd_out, view):]
+        wire.write_message(write_all, header, blobs)
+
+    # -- values
+    def _handle(self, value):
+        key = id(value)
+        self.handles[key] = value
+        return {"$h": key, "type": type(value).__name__, "callable": callable(value)}
+
+    def _resolve(self, node):
+        key = node.get("$h")
+        if key not in self.handles:
+            raise wire.WireError("unknown handle")
+        return self.handles[key]
+
+    def encode(self, value):
+        enc = wire.Encoder(handle=self._handle)
+        return enc.encode(value), enc.blobs
+
+    # -- requests
+    def serve(self):
+        while True:
+            request, blobs = self.receive()
+            try:
+                reply, out_blobs = self.dispatch(request, blobs)
+            except SystemExit:
+                raise
+            except BaseException as err:  # noqa: BLE001 - every student failure becomes a reply
+                reply, out_blobs = {"ok": False, "error": describe(err)}, []
+            self.send(reply, out_blobs)
+
+    def dispatch(self, request: dict, blobs):
+        op = request.get("op")
+        if op == "run":
+            return self.run_cell(request["code"]), []
+        if op == "get":
+            name = request["name"]
+            if name not in self.ns:
+                return {"ok": True, "missing": True}, []
+            return self.reply_value(self.ns[name])
+        if op == "ping":
+            return {"ok": True}, []
+        if op == "exit":
+            raise SystemExit(0)
+        decoder = wire.Decoder(blobs, handle=self._resolve)
+        target = self._resolve({"$h": request["target"]})
+        if op == "call":
+            args = decoder.decode(request["args"])
+            kwargs = decoder.decode(request["kwargs"])
+            return self.call(target, args, kwargs)
+        if op == "getattr":
+            name = request["name"]
+            if name.startswith("_"):
+                raise AttributeError(f"private attribute {name!r} is not available to tests")
+            return self.reply_value(getattr(target, name))
+        if op == "getitem":
+            return self.reply_value(target[decoder.decode(request["key"])])
+        if op == "len":
+            return self.reply_value(len(target))
+        if op == "iter":
+            return self.reply_value(list(target))
+        raise wire.WireError(f"unknown request {op!r}")
+
+    def reply_value(self, value):
+        tree, blobs = self.encode(value)
+        return {"ok": True, "value": tree}, blobs
+
+    def call(self, fn, args, kwargs):
+        before = [_snapshot(a) for a in args]
+        before_kw = {k: _snapshot(v) for k, v in kwargs.items()}
+        result = fn(*args, **kwargs)
+        # Report arguments the call changed in place, so the grader's copies change the same way.
+        changed = [[i, a] for i, (a, b) in enumerate(zip(args, before)) if b is not None and _changed(a, b)]
+        changed_kw = [[k, v] for k, v in kwargs.items() if before_kw[k] is not None and _changed(v, before_kw[k])]
+        enc = wire.Encoder(handle=self._handle)
+        tree = {"value": enc.encode(result), "args": enc.encode(changed), "kwargs": enc.encode(changed_kw)}
+        return {"ok": True, **tree}, enc.blobs
+
+    def run_cell(self, code: str) -> dict:
+        result = self.shell.run_cell(code, store_history=False, silent=False)
+        err = result.error_before_exec or result.error_in_exec
+        if err is None:
+            return {"ok": True}
+        return {"ok": False, "error": describe(err)}
+
+
+def _snapshot(value):
+    """A copy of a mutable argument (array, tensor, list, dict) to detect in-place changes; None otherwise."""
+    t = type(value)
+    if t in (list, dict):
+        try:
+            import copy
+            return copy.deepcopy(value)
+        except Exception:  # noqa: BLE001
+            return None
+    kind = wire._array_kind(value)
+    if kind == "ndarray":
+        return value.copy()
+    if kind == "tensor":
+        return value.detach().clone()
+    return None
+
+
+def _changed(now, before) -> bool:
+    try:
+        kind = wire._array_kind(now)
+        if kind == "ndarray":
+            import numpy as np
+            return now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)
+        if kind == "tensor":
+            return now.shape != before.shape or not bool((now.detach() == before).all())
+        return not _equal_plain(now, before)
+    except Exception:  # noqa: BLE001 - unknown contents: report as changed so the grader sees it
+        return True
+
+
+def _equal_plain(a, b) -> bool:
+    import numpy as np
+    if type(a) is not type(b):
+        return False
+    if type(a) is list:
+        return len(a) == len(b) and all(_equal_plain(x, y) for x, y in zip(a, b))
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_equal_plain(a[k], b[k]) for k in a)
+    if type(a) is np.ndarray:
+        return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    return a is b or a == b
+
+
+def describe(err: BaseException) -> dict:
+    """The exception as data: type, message and the traceback lines from the student's own cells."""
+    frames = traceback.extract_tb(err.__traceback__)
+    mine = [f for f in frames if f.filename.startswith("<ipython-input") or f.filename.startswith("/tmp/ipykernel")
+            or "cell" in os.path.basename(f.filename)]
+    lines = traceback.format_list(mine[-6:])
+    message = str(err)
+    return {"type": type(err).__name__, "message": message[:2000],
+            "memory": isinstance(err, MemoryError) or "can't allocate memory" in message
+            or "not enough memory" in message.lower(),
+            "traceback": "".join(lines)[-4000:]}
+
+
+def _make_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    config.InteractiveShell.xmode = "Plain"
+    shell = InteractiveShell.instance(config=config)
+    shell.user_ns["__name__"] = "__main__"
+    return shell
+
+
+def main():
+    fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
+    os.makedirs("out", exist_ok=True)
+    sys.stdout = CappedWriter("out/stdout.txt")
+    sys.stderr = CappedWriter("out/stderr.txt")
+    import warnings
+    warnings.simplefilter("default")   # warnings are shown to the student, never fail a test
+    Worker(fd_in, fd_out).serve()
+
+
+if __name__ == "__main__":
+    main()
