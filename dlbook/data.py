@@ -1,0 +1,313 @@
+"""Datasets for the book: small, offline and seeded; plus readers for MNIST and CIFAR-10 files already on disk.
+
+Nothing here downloads anything. Arguments are checked: a bad one raises ``ValueError`` saying what is allowed,
+a missing file raises ``FileNotFoundError`` naming the path and what was expected there.
+"""
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import numpy as np
+
+__all__ = ["Split", "digits", "logic_gate", "half_adder", "blobs", "moons", "spirals", "xor_clouds",
+           "load_idx", "load_mnist", "load_cifar10", "minibatches"]
+
+
+class Split(NamedTuple):
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+
+
+# --------------------------------------------------------------------------- argument checks
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_nonneg(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not value >= 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_split(split: str) -> str:
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    return split
+
+
+# --------------------------------------------------------------------------- digits
+
+def digits(test_size: float = 0.25, seed: int = 0, flatten: bool = True, scale: bool = True) -> Split:
+    """scikit-learn's 8x8 handwritten digits (1797 images, 10 classes), split into train and test sets.
+
+    The split is stratified (every digit in the same proportion on both sides) and fixed by ``seed``.
+    X is float32, of shape (n, 64), or (n, 1, 8, 8) with ``flatten=False`` (channels first, as torch wants);
+    its values are in [0, 1] with ``scale`` (pixel / 16), else in [0, 16]. y is int64.
+    """
+    from sklearn.datasets import load_digits  # ships with scikit-learn: no download
+    from sklearn.model_selection import train_test_split
+
+    if isinstance(test_size, bool) or not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
+        raise ValueError(f"test_size must be a fraction strictly between 0 and 1, got {test_size!r}")
+    bunch = load_digits()
+    X = bunch.data.astype(np.float32)
+    if scale:
+        X /= 16.0
+    if not flatten:
+        X = X.reshape(-1, 1, 8, 8)
+    y = bunch.target.astype(np.int64)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y)
+    return Split(X_train, X_test, y_train, y_test)
+
+
+# --------------------------------------------------------------------------- truth tables
+
+_GATES = {
+    "and": lambda a, b: a & b,
+    "or": lambda a, b: a | b,
+    "nand": lambda a, b: 1 - (a & b),
+    "nor": lambda a, b: 1 - (a | b),
+    "xor": lambda a, b: a ^ b,
+    "xnor": lambda a, b: 1 - (a ^ b),
+}
+
+
+def _two_inputs() -> np.ndarray:
+    """The four input rows 00, 01, 10, 11 as float64 (4, 2)."""
+    return np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+
+
+def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Truth table of a logic gate: inputs X (float64) and targets t (int64, shape (rows,)).
+
+    'and', 'or', 'nand', 'nor', 'xor', 'xnor' have X of shape (4, 2) with rows 00, 01, 10, 11;
+    'not' has X of shape (2, 1). The name is case-insensitive.
+    """
+    allowed = ", ".join(repr(g) for g in [*_GATES, "not"])
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a string, one of {allowed}; got {name!r}")
+    key = name.strip().lower()
+    if key == "not":
+        return np.array([[0.0], [1.0]]), np.array([1, 0], dtype=np.int64)
+    if key not in _GATES:
+        raise ValueError(f"unknown gate {name!r}; allowed: {allowed}")
+    X = _two_inputs()
+    a, b = X.astype(np.int64).T
+    return X, _GATES[key](a, b).astype(np.int64)
+
+
+def half_adder() -> tuple[np.ndarray, np.ndarray]:
+    """The half adder: X (4, 2) float64, rows 00, 01, 10, 11; T (4, 2) int64 with columns [sum, carry]."""
+    X = _two_inputs()
+    a, b = X.astype(np.int64).T
+    return X, np.stack([a ^ b, a & b], axis=1).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- 2-D toy problems
+
+def _groups(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """n group ids, as balanced as possible over k groups, in a shuffled order (so no class comes first)."""
+    return rng.permutation(np.arange(n) % k)
+
+
+def _blob_centres(k: int) -> np.ndarray:
+    # Evenly on a circle of radius 4, starting bottom-left: any two centres are >= 5.6 apart for k <= 4.
+    angles = 1.25 * np.pi + 2 * np.pi * np.arange(k) / k
+    return 4.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def _truncated_normal(n: int, spread: float, rng: np.random.Generator) -> np.ndarray:
+    """2-D Gaussian offsets of standard deviation ``spread``, redrawn until each is within 3 * spread."""
+    offsets = rng.normal(scale=spread, size=(n, 2))
+    while spread > 0 and (far := np.linalg.norm(offsets, axis=1) > 3 * spread).any():
+        offsets[far] = rng.normal(scale=spread, size=(int(far.sum()), 2))
+    return offsets
+
+
+def blobs(n: int = 200, centers: int = 2, spread: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian clouds around ``centers`` fixed points on a circle of radius 4; class = cloud.
+
+    Every point lies within 3 * spread of its centre, so with 2 centres (8 apart) and spread < 4/3,
+    including the default 1.0, the classes are linearly separable. Returns X float64 (n, 2), y int64 (n,).
+    """
+    k = _check_int("centers", centers, 1)
+    n = _check_int("n", n, k)
+    spread = _check_nonneg("spread", spread)
+    rng = np.random.default_rng(seed)
+    y = _groups(n, k, rng)
+    X = _blob_centres(k)[y] + _truncated_normal(n, spread, rng)
+    return X, y.astype(np.int64)
+
+
+def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles (class 0 on top, class 1 below) plus Gaussian noise of std ``noise``."""
+    n = _check_int("n", n, 2)
+    noise = _check_nonneg("noise", noise)
+    rng = np.random.default_rng(seed)
+    y = _groups(n, 2, rng)
+    angle = rng.uniform(0, np.pi, size=n)
+    upper = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    lower = np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1)
+    X = np.where(y[:, None] == 0, upper, lower) + rng.normal(scale=noise, size=(n, 2))
+    return X, y.astype(np.int64)
+
+
+def spirals(n: int = 300, classes: int = 2, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``classes`` interleaved spiral arms, each turning 1.25 times from radius 0.1 out to radius 1.
+
+    ``noise`` is the standard deviation of a jitter of each point's angle (radians), as in CS231n's spirals.
+    Returns X float64 (n, 2), y int64 (n,).
+    """
+    k = _check_int("classes", classes, 1)
+    n = _check_int("n", n, k)
+    noise = _check_nonneg("noise", noise)
+    rng = np.random.default_rng(seed)
+    y = _groups(n, k, rng)
+    radius = rng.uniform(0.1, 1.0, size=n)
+    angle = 2 * np.pi * y / k + 2.5 * np.pi * radius + rng.normal(scale=noise, size=n)
+    X = radius[:, None] * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return X, y.astype(np.int64)
+
+
+def xor_clouds(n: int = 200, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian clouds (std ``noise``) around the four XOR inputs 00, 01, 10, 11, labelled by their XOR.
+
+    No straight line separates the classes. Returns X float64 (n, 2), y int64 (n,).
+    """
+    n = _check_int("n", n, 2)
+    noise = _check_nonneg("noise", noise)
+    rng = np.random.default_rng(seed)
+    corner = _groups(n, 4, rng)  # with n >= 2 both classes occur: corners 00 and 01 come first
+    X = _two_inputs()[corner] + rng.normal(scale=noise, size=(n, 2))
+    y = (corner // 2) ^ (corner % 2)  # corner index is 2*x1 + x2: label = x1 XOR x2
+    return X, y.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- MNIST (IDX files)
+
+_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def _read_bytes(path: Path, expected: str) -> bytes:
+    """The file's bytes, gunzipped when it starts with the gzip magic number."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file; expected {expected}")
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":  # detect gzip by content: names are not reliable
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            raise ValueError(f"{path}: corrupt gzip data ({err})") from None
+    return raw
+
+
+def load_idx(path) -> np.ndarray:
+    """Read an IDX file (the MNIST format; gzipped or raw) into a numpy array of its shape and type.
+
+    The header is two zero bytes, a type code, the number of dimensions, then each dimension as a big-endian
+    uint32; the data follow, big-endian. A wrong magic number or a size that does not match raises ValueError.
+    """
+    path = Path(path)
+    raw = _read_bytes(path, "an IDX file (MNIST format, raw or gzipped)")
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] not in _IDX_TYPES:
+        raise ValueError(f"{path}: not an IDX file (bad magic number {raw[:4].hex() or 'empty'}; "
+                         f"expected 0000 then a type code in {[hex(c) for c in _IDX_TYPES]} and the rank)")
+    dtype, ndim = np.dtype(_IDX_TYPES[raw[2]]), raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes, need {header})")
+    shape = struct.unpack(f">{ndim}I", raw[4:header])
+    expected_bytes = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) != expected_bytes:
+        raise ValueError(f"{path}: corrupt IDX file: shape {shape} of {dtype.name} needs {expected_bytes} bytes, "
+                         f"the file has {len(raw)}")
+    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return data.astype(dtype.newbyteorder("="))  # native byte order, and a writable copy
+
+
+_MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+                "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+
+
+def _find(folder: Path, name: str, expected: str) -> Path:
+    for candidate in (folder / f"{name}.gz", folder / name):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{folder / name}[.gz]: no such file; expected {expected}")
+
+
+def load_mnist(folder, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """MNIST from the four standard IDX files in ``folder`` (gzipped or not).
+
+    Returns X uint8 (n, 28, 28) and y uint8 (n,). Nothing is downloaded.
+    """
+    split, folder = _check_split(split), Path(folder)
+    image_name, label_name = _MNIST_FILES[split]
+    X = load_idx(_find(folder, image_name, f"the MNIST {split} images (IDX format)"))
+    y = load_idx(_find(folder, label_name, f"the MNIST {split} labels (IDX format)"))
+    if X.ndim != 3 or X.shape[1:] != (28, 28) or X.dtype != np.uint8:
+        raise ValueError(f"{folder}: MNIST images should be uint8 of shape (n, 28, 28), got {X.dtype} {X.shape}")
+    if y.shape != (len(X),) or y.dtype != np.uint8:
+        raise ValueError(f"{folder}: MNIST labels should be uint8 of shape ({len(X)},), got {y.dtype} {y.shape}")
+    return X, y
+
+
+# --------------------------------------------------------------------------- CIFAR-10 (binary version)
+
+_CIFAR_RECORD = 1 + 3 * 32 * 32  # one label byte, then 1024 red, 1024 green, 1024 blue pixel bytes
+_CIFAR_FILES = {"train": [f"data_batch_{i}.bin" for i in range(1, 6)], "test": ["test_batch.bin"]}
+
+
+def load_cifar10(folder, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR-10 from its *binary* version (``cifar-10-batches-bin``): X uint8 (n, 3, 32, 32), y int64 (n,).
+
+    ``folder`` is the folder holding ``data_batch_1.bin`` ... ``data_batch_5.bin`` and ``test_batch.bin``,
+    or its parent. Nothing is downloaded.
+    """
+    split, folder = _check_split(split), Path(folder)
+    names = _CIFAR_FILES[split]
+    if not (folder / names[0]).is_file() and (folder / "cifar-10-batches-bin").is_dir():
+        folder = folder / "cifar-10-batches-bin"  # the archive unpacks into this sub-folder
+    images, labels = [], []
+    for name in names:
+        raw = _read_bytes(folder / name, "a CIFAR-10 batch file from the binary version (cifar-10-binary.tar.gz)")
+        if len(raw) == 0 or len(raw) % _CIFAR_RECORD:
+            raise ValueError(f"{folder / name}: corrupt CIFAR-10 batch: {len(raw)} bytes is not a whole number "
+                             f"of {_CIFAR_RECORD}-byte records")
+        records = np.frombuffer(raw, dtype=np.uint8).reshape(-1, _CIFAR_RECORD)
+        if records[:, 0].max() > 9:
+            raise ValueError(f"{folder / name}: corrupt CIFAR-10 batch: a label byte is above 9")
+        labels.append(records[:, 0].astype(np.int64))
+        images.append(records[:, 1:].reshape(-1, 3, 32, 32))
+    return np.concatenate(images), np.concatenate(labels)
+
+
+# --------------------------------------------------------------------------- minibatches
+
+def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True) -> Iterator[tuple]:
+    """Yield ``(X[idx], y[idx])`` for consecutive index blocks of ``batch_size``; the last one may be smaller.
+
+    With ``shuffle`` the order is a permutation drawn from ``rng`` (a ``np.random.Generator`` or an int seed;
+    None means seed 0). Pass the same Generator every epoch to get a new order each epoch.
+    ``y`` may be None (unlabelled data): then the second item is None.
+    """
+    batch_size = _check_int("batch_size", batch_size, 1)
+    n = len(X)
+    if y is not None and len(y) != n:
+        raise ValueError(f"X and y must have the same length, got {n} and {len(y)}")
+    if shuffle:
+        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(0 if rng is None else rng)
+        order = rng.permutation(n)
+    else:
+        order = np.arange(n)
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], (None if y is None else y[idx])
