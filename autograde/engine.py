@@ -1,0 +1,224 @@
+"""Grading one submission: run the student's cells in the sandbox, the tests here, one part at a time."""
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .assignment import Assignment, Part, strip_magics
+from .client import MISSING, ForbiddenValue, Remote, Session, StudentError
+from .sandbox import Limits, SandboxError
+from .submission import InvalidNotebook, merge, read_student_notebook
+
+# Worst first: the status of a submission is the worst thing that happened while grading it.
+STATUSES = ("invalid-notebook", "tampered", "crashed", "memory", "timeout", "graded")
+
+
+@dataclass
+class PartResult:
+    grade_id: str
+    points: float
+    max_points: float
+    outcome: str                   # passed, failed, error, timeout, memory, crashed
+    message: str = ""              # what a student reads: what was checked, what they returned, a hint
+    hidden: bool = False           # the failing check was a hidden one
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    status: str
+    score: float
+    max_score: float
+    parts: list[PartResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SubmissionResult":
+        parts = [PartResult(**p) for p in data.get("parts", [])]
+        return cls(**{**data, "parts": parts})
+
+
+def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Limits = Limits()) -> SubmissionResult:
+    start = time.monotonic()
+    try:
+        cells = read_student_notebook(path)
+    except InvalidNotebook as err:
+        parts = [PartResult(p.grade_id, 0.0, p.points, "error", f"not graded: {err}") for p in assignment.parts]
+        return SubmissionResult(student, assignment.name, "invalid-notebook", 0.0, assignment.max_score, parts,
+                                [f"Your notebook could not be graded: {err}."], time.monotonic() - start)
+    plan = merge(assignment, cells)
+    grader = _Grader(assignment, limits)
+    try:
+        for step in plan.steps:
+            if step.kind == "test":
+                grader.results.append(grader.run_part(step.part))
+            else:
+                grader.run_cell(step)
+    finally:
+        grader.session.close()
+    notes = plan.notes + grader.notes + [f"{t}." for t in dict.fromkeys(plan.tampering)]
+    score = sum(r.points for r in grader.results)
+    status = _status(grader.results, plan.tampering or grader.forbidden, grader.incidents)
+    return SubmissionResult(student, assignment.name, status, score, assignment.max_score, grader.results,
+                            notes, round(time.monotonic() - start, 3))
+
+
+def _status(results: list[PartResult], tampered, incidents: set[str]) -> str:
+    kinds = {r.outcome for r in results} | incidents
+    if tampered:
+        return "tampered"
+    for status in ("crashed", "memory", "timeout"):
+        if status in kinds:
+            return status
+    return "graded"
+
+
+class _Grader:
+    def __init__(self, assignment: Assignment, limits: Limits):
+        self.assignment = assignment
+        self.limits = limits
+        self.session = Session(limits)
+        self.namespace: dict = {"__name__": "__main__"}
+        self.results: list[PartResult] = []
+        self.notes: list[str] = []
+        self.incidents: set[str] = set()
+        self.forbidden = False
+
+    # -- provided and student cells
+    def run_cell(self, step) -> None:
+        try:
+            error = self.session.run_cell(step.code)
+        except SandboxError as err:
+            self.session.forget_last()
+            self.incidents.add(err.kind)
+            self.notes.append(f"{step.label.capitalize()} {_incident_words(err)}; it was skipped")
+            error = None
+        if error and step.kind == "student":
+            self.notes.append(f"{step.label.capitalize()} raised {error.get('type')}: "
+                              f"{_short(error.get('message', ''))}")
+            if error.get("memory"):
+                self.incidents.add("memory")
+        if step.kind == "provided":
+            self._bind_student_names(quiet=True)
+            try:
+                with _quiet():
+                    exec(compile(strip_magics(step.code), "<provided cell>", "exec"), self.namespace)
+            except Exception:  # noqa: BLE001 - a provided cell may use the student's broken code; tests will say
+                pass
+
+    # -- graded parts
+    def run_part(self, part: Part) -> PartResult:
+        self.session.deadline = time.monotonic() + self.limits.timeout
+        try:
+            self._bind_student_names()
+            for hidden, code in part.segments:
+                try:
+                    with _quiet():
+                        exec(compile(code, f"<test {part.grade_id}>", "exec"), self.namespace)
+                except Exception as err:  # noqa: BLE001 - every failure is reported to the student
+                    return self._failure(part, err, hidden, code)
+        except (SandboxError, StudentError, ForbiddenValue) as err:
+            return self._failure(part, err, False)
+        finally:
+            self.session.deadline = None
+        return PartResult(part.grade_id, part.points, part.points, "passed", "all tests passed")
+
+    def _bind_student_names(self, quiet: bool = False) -> None:
+        for name in self.assignment.student_names:
+            try:
+                value = self.session.get(name)
+            except (StudentError, ForbiddenValue):
+                value = MISSING
+            except SandboxError:
+                if quiet:
+                    return
+                raise
+            if value is MISSING:
+                self.namespace.pop(name, None)
+            else:
+                self.namespace[name] = value
+
+    def _failure(self, part: Part, err: BaseException, hidden: bool, code: str = "") -> PartResult:
+        outcome, message = "failed", ""
+        if isinstance(err, SandboxError):
+            outcome = err.kind
+            self.incidents.add(err.kind)
+            message = f"Your code {_incident_words(err)} while this part was tested."
+        elif isinstance(err, StudentError):
+            outcome = "memory" if err.memory else "error"
+            message = f"{err.what} raised {err.type}: {_short(err.detail)}"
+            if err.type == "NotImplementedError":
+                message = "not answered yet: your function still raises NotImplementedError"
+            elif err.traceback:
+                message += "\n" + err.traceback
+        elif isinstance(err, ForbiddenValue):
+            self.forbidden = True
+            message = f"{err}. Only plain numbers, strings, lists, numpy arrays and tensors are accepted."
+        elif isinstance(err, NameError):
+            name = getattr(err, "name", None) or str(err)
+            message = (f"`{name}` is not defined in your notebook: did you rename or delete it, or does its cell "
+                       "fail to run?")
+        elif isinstance(err, AssertionError):
+            message = _assertion_message(err, hidden, code)
+        else:
+            message = (f"the {'hidden ' if hidden else ''}test could not use what your code returned: "
+                       f"{type(err).__name__}: {_short(str(err))}")
+            if not hidden:
+                message += "\n" + _test_line(err, code)
+        if outcome == "memory":
+            self.incidents.add("memory")
+        return PartResult(part.grade_id, 0.0, part.points, outcome, message.strip(), hidden)
+
+
+def _assertion_message(err: AssertionError, hidden: bool, code: str) -> str:
+    reveal = not hidden
+    if hasattr(err, "message") and hasattr(err, "what"):        # dlbook.testing.CheckFailed
+        text = err.message(reveal_expected=reveal)
+    else:
+        text = str(err) or ("a hidden check failed" if hidden else "an assertion failed")
+        if not hidden:
+            text += "\n" + _test_line(err, code)
+    return ("hidden test: " if hidden else "") + text
+
+
+def _test_line(err: BaseException, code: str) -> str:
+    """The line of a visible test that failed (visible tests are public, so quoting them is fine)."""
+    lines = code.splitlines()
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        if frame.filename.startswith("<test ") and 0 < (frame.lineno or 0) <= len(lines):
+            return f"  in the test line: {lines[frame.lineno - 1].strip()}"
+    return ""
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Tests and provided cells may print; the grader's own output stays clean."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+def _incident_words(err: SandboxError) -> str:
+    return {"timeout": "took longer than the time limit and was stopped",
+            "memory": "used more memory than allowed and was stopped",
+            }.get(err.kind, f"crashed the Python process ({err.detail})")
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+__all__ = ["grade_notebook", "SubmissionResult", "PartResult", "STATUSES", "Remote"]

@@ -1,0 +1,152 @@
+"""Reading a student's notebook and merging it with the source into the sequence of steps to grade.
+
+Only the student's answers come from the submission: solution cells (matched by grade_id) and cells the student
+added. Every test cell and provided cell comes from the source, whatever the submission did to it; what it did
+is reported (edited, deleted, duplicated or re-tagged test cells), and never changes the points.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .assignment import Assignment, Part, split_hidden
+
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+
+
+class InvalidNotebook(Exception):
+    """The file is not a notebook we can read; the message says why in plain words."""
+
+
+@dataclass
+class StudentCell:
+    cell_type: str
+    source: str
+    grade_id: str | None
+    claims_test: bool          # metadata says "graded test"
+
+
+@dataclass
+class Step:
+    kind: str                  # 'provided', 'student' or 'test'
+    code: str = ""
+    label: str = ""            # what to call this cell in feedback
+    part: Part | None = None
+
+
+@dataclass
+class Plan:
+    steps: list[Step]
+    tampering: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_student_notebook(path: Path) -> list[StudentCell]:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise InvalidNotebook(f"the file could not be read ({err.strerror})") from None
+    if not raw.strip():
+        raise InvalidNotebook("the file is empty")
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        raise InvalidNotebook(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvalidNotebook(f"the file is not UTF-8 text (bad byte at position {err.start}); "
+                              "save the notebook from Jupyter again") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidNotebook(f"the file is not valid notebook JSON (line {err.lineno}: {err.msg}); "
+                              "it may have been edited in a text editor or saved half-way") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells", None), list):
+        raise InvalidNotebook("the file is JSON but not a Jupyter notebook (no list of cells)")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as err:  # noqa: BLE001 - nbformat raises many kinds of errors on odd files
+        raise InvalidNotebook(f"the notebook could not be read by nbformat: {str(err)[:200]}") from None
+    cells = []
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        meta = meta if isinstance(meta, dict) else {}
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        cells.append(StudentCell(cell.get("cell_type", "code"), source,
+                                 meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else None,
+                                 bool(meta.get("grade")) and not meta.get("solution")))
+    return cells
+
+
+def _norm(code: str) -> str:
+    return "\n".join(line.rstrip() for line in code.splitlines() if line.strip())
+
+
+def merge(assignment: Assignment, student: list[StudentCell]) -> Plan:
+    """The steps to run: the source's cells, with the student's answers and extra cells in their places."""
+    solution_ids = {c.grade_id for c in assignment.cells if c.kind == "solution"}
+    test_ids = {p.grade_id: p for p in assignment.parts}
+    provided_text = {_norm(c.source) for c in assignment.cells if c.kind in ("provided", "markdown")}
+    answers: dict[str, list[str]] = {}
+    extras_after: dict[str | None, list[str]] = {}     # anchor grade_id (None: top) -> extra code cells
+    seen_tests: dict[str, list[StudentCell]] = {}
+    plan = Plan([])
+    anchor = None
+    for cell in student:
+        if cell.grade_id in solution_ids:
+            if cell.cell_type == "code":
+                answers.setdefault(cell.grade_id, []).append(cell.source)
+            anchor = cell.grade_id
+        elif cell.grade_id in test_ids:
+            seen_tests.setdefault(cell.grade_id, []).append(cell)
+            anchor = cell.grade_id
+        elif cell.cell_type != "code" or _norm(cell.source) in provided_text or not cell.source.strip():
+            continue
+        elif cell.claims_test:
+            plan.tampering.append("a cell marked as a graded test that is not in the assignment was ignored")
+        elif any(_norm(cell.source) == _norm(p.visible_source) for p in assignment.parts):
+            plan.tampering.append("a test cell had its grading metadata changed; the original was used")
+        else:
+            extras_after.setdefault(anchor, []).append(cell.source)
+    _check_tests(assignment, seen_tests, plan)
+
+    anchor = None
+    for extra in extras_after.get(None, []):
+        plan.steps.append(Step("student", extra, "a cell you added"))
+    for cell in assignment.cells:
+        if cell.kind == "provided":
+            plan.steps.append(Step("provided", cell.source, "a provided cell"))
+        elif cell.kind == "solution":
+            sources = answers.get(cell.grade_id)
+            if not sources:
+                plan.notes.append(f"the answer cell for `{cell.grade_id}` is missing from your notebook")
+            for source in sources or []:
+                plan.steps.append(Step("student", source, f"your cell `{cell.grade_id}`"))
+        elif cell.kind == "test":
+            plan.steps.append(Step("test", cell.source, cell.grade_id, test_ids[cell.grade_id]))
+        for extra in extras_after.get(cell.grade_id, []) if cell.grade_id else []:
+            plan.steps.append(Step("student", extra, "a cell you added"))
+    return plan
+
+
+def _check_tests(assignment: Assignment, seen: dict[str, list[StudentCell]], plan: Plan) -> None:
+    for part in assignment.parts:
+        copies = seen.get(part.grade_id, [])
+        if not copies:
+            plan.tampering.append(f"test cell `{part.grade_id}` was deleted; the original was used")
+        elif len(copies) > 1:
+            plan.tampering.append(f"test cell `{part.grade_id}` was duplicated; the original was used once")
+        if any(not c.claims_test for c in copies):
+            plan.tampering.append(f"test cell `{part.grade_id}` had its grading metadata changed; "
+                                  "the original was used")
+        visible = _norm(part.visible_source)
+        if any(_norm(_without_hidden(c.source)) != visible for c in copies):
+            plan.tampering.append(f"test cell `{part.grade_id}` was edited; the original was used")
+
+
+def _without_hidden(source: str) -> str:
+    return "\n".join(code for hidden, code in split_hidden(source) if not hidden)
