@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 ASSIGNMENTS := $(notdir $(wildcard solutions/ch*))
 JOBS   ?= 2
 
-.PHONY: book test venv release check-release unit chapters solutions grading bench clean sandbox-deps
+.PHONY: book test venv release bench clean sandbox-deps chapters-ipynb chapter-times
 
 # Fall back to python3 where python3.11 is not on PATH under that name.
 ifeq ($(shell command -v $(PYTHON) 2>/dev/null),)
@@ -36,8 +36,24 @@ book: $(STAMP)
 release: $(STAMP)
 	$(BIN)/python -m autograde release $(ASSIGNMENTS)
 
-test: $(STAMP) sandbox-deps
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests
+# Chapters as plain notebooks, so that nbval can execute them in the test run.
+NBVAL_DIR := _build/nbval
+CHAPTERS  := $(wildcard book/ch*.md)
+
+chapters-ipynb: $(STAMP)
+	@rm -rf $(NBVAL_DIR) && mkdir -p $(NBVAL_DIR)
+	@for f in $(CHAPTERS); do $(BIN)/jupytext --quiet --to ipynb -o $(NBVAL_DIR)/$$(basename $$f .md).ipynb $$f; done
+
+# One pytest run: unit and grading tests, every solution notebook (visible + hidden tests) and every chapter
+# executed by nbval. --dist loadfile keeps each notebook in one worker (one kernel per notebook).
+test: $(STAMP) sandbox-deps chapters-ipynb
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=600 \
+	  tests solutions $(NBVAL_DIR)
+
+# Execution time of each chapter, one at a time (the 60 s budget is per chapter on a 2-core CPU).
+chapter-times: chapters-ipynb
+	@for f in $(NBVAL_DIR)/*.ipynb; do /usr/bin/env time -f "%e s  $$f" $(BIN)/jupyter nbconvert --to notebook \
+	  --execute --output /tmp/$$(basename $$f) $$f >/dev/null 2>/tmp/chapter-time.log; tail -1 /tmp/chapter-time.log; done
 
 bench: $(STAMP) sandbox-deps
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

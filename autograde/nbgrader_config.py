@@ -14,4 +14,3 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.include = ["*.ipynb"]
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-c.ClearOutput.remove_cell_metadata_fields = ["collapsed", "scrolled", "execution"]

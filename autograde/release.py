@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,10 +16,14 @@ def generate(assignment: str, root: Path) -> Path:
     """Run nbgrader on ``root/solutions/<assignment>`` and return the release folder under ``root``."""
     root = Path(root).resolve()
     with tempfile.TemporaryDirectory() as tmp:
+        # nbgrader reads nbgrader_config.py from its working directory.
+        shutil.copy(CONFIG, Path(tmp) / "nbgrader_config.py")
         cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
-               f"--config={CONFIG}", f"--CourseDirectory.root={root}",
+               f"--CourseDirectory.root={root}",
                f"--CourseDirectory.db_url=sqlite:///{tmp}/gradebook.db", "--log-level=WARN"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
+        # nbgrader calls the `alembic` command: put this interpreter's bin folder on PATH.
+        env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}\n{proc.stderr}")
     return root / "exercises" / assignment
