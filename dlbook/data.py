@@ -293,12 +293,13 @@ def load_cifar10(folder, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
 # --------------------------------------------------------------------------- minibatches
 
 def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True) -> Iterator[tuple]:
-    """Yield ``(X[idx], y[idx])`` for consecutive index blocks of ``batch_size``; the last one may be smaller.
+    """Iterate over ``(X[idx], y[idx])`` for consecutive index blocks of ``batch_size``; the last may be smaller.
 
     With ``shuffle`` the order is a permutation drawn from ``rng`` (a ``np.random.Generator`` or an int seed;
     None means seed 0). Pass the same Generator every epoch to get a new order each epoch.
     ``y`` may be None (unlabelled data): then the second item is None.
     """
+    # Checked here, not inside the generator, so a bad argument fails at the call rather than at first use.
     batch_size = _check_int("batch_size", batch_size, 1)
     n = len(X)
     if y is not None and len(y) != n:
@@ -308,6 +309,10 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True) -> Iterat
         order = rng.permutation(n)
     else:
         order = np.arange(n)
-    for start in range(0, n, batch_size):
+    return _batches(X, y, order, batch_size)
+
+
+def _batches(X, y, order: np.ndarray, batch_size: int) -> Iterator[tuple]:
+    for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], (None if y is None else y[idx])
