@@ -37,7 +37,7 @@ def _targets(y, dtype, dev) -> torch.Tensor:
     return y.long().to(dev)
 
 
-def _check_pos_int(name: str, value, minimum: int = 1) -> int:
+def _check_int(name: str, value, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
@@ -64,9 +64,10 @@ def fit(model, loss_fn, optimizer, X, y, epochs: int, batch_size: int = 64, devi
     The model is moved to ``device`` (default :func:`dlbook.device`); the order of the examples is reshuffled
     each epoch by a ``torch.Generator`` seeded with ``seed``, so a run is repeatable. Returns the history:
     'loss' (mean training loss of each epoch) and, with ``X_val, y_val``, 'val_loss' and 'val_acc'.
+    ``loss_fn`` should average over the batch (torch's default), so batch means can be weighted by batch size.
     """
-    epochs = _check_pos_int("epochs", epochs, 0)
-    batch_size = _check_pos_int("batch_size", batch_size)
+    epochs = _check_int("epochs", epochs, 0)
+    batch_size = _check_int("batch_size", batch_size)
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
     if len(X) != len(y):
@@ -126,7 +127,7 @@ def _evaluate(model, loss_fn, X, y, batch_size: int) -> tuple[float, float]:
 
 @torch.no_grad()
 def _predict_tensor(model, X, device, batch_size: int) -> torch.Tensor:
-    batch_size = _check_pos_int("batch_size", batch_size)
+    batch_size = _check_int("batch_size", batch_size)
     if device is not None:
         model.to(device)
     dev = _model_device(model)  # default: wherever the model already is
