@@ -104,7 +104,8 @@ def check_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8
 def check_equal(got, expected, what: str, hint: str | None = None):
     """Exact equality for arrays (same shape, same values) and for plain Python values."""
     if isinstance(expected, (bool, int, str, type(None))) and not isinstance(got, np.ndarray):
-        if type(got) is bool and type(expected) is not bool or got != expected:
+        is_bool = lambda v: isinstance(v, (bool, np.bool_))  # noqa: E731 - True must not pass for 1
+        if is_bool(got) != is_bool(expected) or (type(got) is str) != (type(expected) is str) or got != expected:
             raise CheckFailed(what, "wrong value", summarize(got), summarize(expected), hint)
         return
     a = _array_or_fail(got, what, hint)

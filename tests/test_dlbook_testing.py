@@ -71,10 +71,9 @@ def test_check_equal_fails():
     assert _fails(check_equal, np.array([1, 2]), np.array([1, 2, 3]), "labels").problem == "wrong shape"
     assert _fails(check_equal, 4, 5, "count").problem == "wrong value"
     assert "5" not in _fails(check_equal, 4, 5, "count").message(False).replace("4", "")
-    # True where a number is expected fails (True == 1 in Python, but it is not a count). The converse,
-    # 1 where True is expected, passes: check_equal compares plain values with ==.
+    # True == 1 in Python, but a bool is not a count and a count is not a flag: both directions fail.
     assert _fails(check_equal, True, 1, "count").problem == "wrong value"
-    check_equal(1, True, "flag")
+    assert _fails(check_equal, 1, True, "flag").problem == "wrong value"
     check_equal(np.True_, True, "numpy bool")
     assert _fails(check_equal, "or", "xor", "name").problem == "wrong value"
     assert "forget `return`" in _fails(check_equal, None, np.array([1]), "labels").hint
