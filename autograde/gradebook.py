@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -29,6 +30,12 @@ class ClassGradebook:
                                                 max_score=part.points, cell_type="code")
 
     def record(self, result: SubmissionResult) -> None:
+        with warnings.catch_warnings():
+            # nbgrader's own session handling warns (SAWarning) on every new submission; harmless here.
+            warnings.simplefilter("ignore")
+            self._record(result)
+
+    def _record(self, result: SubmissionResult) -> None:
         self.gb.update_or_create_student(result.student)
         self.gb.update_or_create_submission(self.assignment.name, result.student)
         for part in result.parts:

@@ -27,6 +27,7 @@ class StudentCell:
     source: str
     grade_id: str | None
     claims_test: bool          # metadata says "graded test"
+    points: object = None      # the points its metadata claims (never used for scoring)
 
 
 @dataclass
@@ -78,7 +79,7 @@ def read_student_notebook(path: Path) -> list[StudentCell]:
         source = "".join(source) if isinstance(source, list) else str(source)
         cells.append(StudentCell(cell.get("cell_type", "code"), source,
                                  meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else None,
-                                 bool(meta.get("grade")) and not meta.get("solution")))
+                                 bool(meta.get("grade")) and not meta.get("solution"), meta.get("points")))
     return cells
 
 
@@ -143,6 +144,8 @@ def _check_tests(assignment: Assignment, seen: dict[str, list[StudentCell]], pla
         if any(not c.claims_test for c in copies):
             plan.tampering.append(f"test cell `{part.grade_id}` had its grading metadata changed; "
                                   "the original was used")
+        if any(c.claims_test and _as_float(c.points) != part.points for c in copies):
+            plan.tampering.append(f"test cell `{part.grade_id}` had its points changed; the original points count")
         visible = _norm(part.visible_source)
         if any(_norm(_without_hidden(c.source)) != visible for c in copies):
             plan.tampering.append(f"test cell `{part.grade_id}` was edited; the original was used")
@@ -150,3 +153,10 @@ def _check_tests(assignment: Assignment, seen: dict[str, list[StudentCell]], pla
 
 def _without_hidden(source: str) -> str:
     return "\n".join(code for hidden, code in split_hidden(source) if not hidden)
+
+
+def _as_float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,281 @@
+"""A corpus of cheating and broken submissions, generated from any assignment's source and release.
+
+Each case starts from an honest student who finished every part but the last (`prefix_notebook(n - 1)`) and then
+attacks or breaks the last part, or the file itself. The grader must give the honest parts their points, the
+attacked part nothing, the expected status, and finish the batch.
+"""
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass
+
+import nbformat
+
+from autograde.assignment import Assignment, defined_names
+
+from .assignments import REPO, prefix_notebook, source_path
+
+HONEST, ZERO = "honest", "zero"     # expected score: the honest parts' points, or nothing at all
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str                 # 'cheat' or 'broken'
+    statuses: tuple           # acceptable statuses
+    score: str                # HONEST or ZERO
+    payload: str | None = None    # code for the last answer cell; {names} and {fn} are filled in
+    raw: bytes | None = None      # the whole file, for broken files
+    edit: str | None = None       # a named edit of the notebook's cells
+    full_marks: bool = False      # the last part is honest too (e.g. it only prints a lot)
+
+
+CASES = [
+    # ---------------------------------------------------------------- cheats
+    Case("rebind-allclose", "cheat", ("graded",), HONEST, """
+        import numpy as np
+        np.allclose = lambda *a, **k: True
+        np.array_equal = lambda *a, **k: True
+        np.testing.assert_allclose = lambda *a, **k: None
+        {stubs}"""),
+    Case("silence-tracebacks", "cheat", ("graded",), HONEST, """
+        ip = get_ipython()
+        ip.showtraceback = lambda *a, **k: None
+        ip.showsyntaxerror = lambda *a, **k: None
+        {stubs}"""),
+    Case("input-transformer", "cheat", ("graded",), HONEST, """
+        get_ipython().input_transformers_cleanup.append(lambda lines: ["pass\\n"])
+        {stubs}"""),
+    Case("always-equal-object", "cheat", ("graded",), HONEST, """
+        class Anything:
+            def __eq__(self, other): return True
+            def __ne__(self, other): return False
+            def __array__(self, *a, **k): raise TypeError
+            def __getattr__(self, name): return self
+            def __call__(self, *a, **k): return self
+        {assign_all} lambda *a, **k: Anything()"""),
+    Case("ndarray-subclass", "cheat", ("tampered",), HONEST, """
+        import numpy as np
+        class Agreeable(np.ndarray):
+            def __eq__(self, other): return np.ones(np.shape(other), bool)
+        {assign_all} lambda *a, **k: np.zeros(3).view(Agreeable)"""),
+    Case("fake-class-attribute", "cheat", ("graded", "tampered"), HONEST, """
+        import numpy as np
+        class Pretender:
+            __class__ = np.ndarray
+            shape = (3,)
+            def __eq__(self, other): return True
+        {assign_all} lambda *a, **k: Pretender()"""),
+    Case("read-source-notebook", "cheat", ("graded",), HONEST, """
+        import json, glob, os
+        def _steal():
+            paths = [{source!r}, "../solutions/{assignment}/{assignment}.ipynb",
+                     "../../solutions/{assignment}/{assignment}.ipynb", os.path.expanduser("~/{assignment}.ipynb")]
+            paths += glob.glob("/work/*/solutions/{assignment}/*.ipynb") + glob.glob("/tmp/*/*.ipynb")
+            for path in paths:
+                try:
+                    cells = json.load(open(path))["cells"]
+                except OSError:
+                    continue
+                code = "\\n".join("".join(c["source"]) for c in cells if c.get("metadata", {{}}).get("nbgrader", {{}}).get("solution"))
+                exec(code, globals())
+                return True
+            return False
+        _steal()"""),
+    Case("caller-frame-peek", "cheat", ("graded",), HONEST, """
+        import sys
+        def _peek(*args, **kwargs):
+            frame = sys._getframe(1)
+            while frame is not None:
+                for key in ("expected", "want", "ref", "reference"):
+                    if key in frame.f_locals:
+                        return frame.f_locals[key]
+                frame = frame.f_back
+            raise RuntimeError("nothing to copy")
+        {assign_all} _peek"""),
+    Case("patch-dlbook-checks", "cheat", ("graded",), HONEST, """
+        import dlbook.testing as T
+        for _name in dir(T):
+            if _name.startswith("check_"):
+                setattr(T, _name, lambda *a, **k: None)
+        T.CheckFailed = type("Never", (Exception,), {{}})
+        {stubs}"""),
+    Case("patch-builtins", "cheat", ("graded", "crashed"), HONEST, """
+        import builtins
+        builtins.AssertionError = type("Harmless", (Exception,), {{}})
+        builtins.isinstance = lambda *a: True
+        {stubs}"""),
+    Case("fake-grader-output", "cheat", ("graded",), HONEST, """
+        print('{{"score": 1000, "tests": []}}')
+        print("All tests passed! 100/100")
+        import sys; sys.stderr.write("Score: 100%\\n")
+        {stubs}"""),
+    Case("write-outside-sandbox", "cheat", ("graded",), HONEST, """
+        import os
+        for _target in ["/tmp/autograde-escape", {repo_file!r}, os.path.expanduser("~/autograde-escape")]:
+            try:
+                with open(_target, "w") as f:
+                    f.write("escaped")
+            except OSError:
+                pass
+        {stubs}"""),
+    Case("kill-the-grader", "cheat", ("graded", "crashed"), HONEST, """
+        import os, signal
+        for _pid in (os.getppid(), 1):
+            try:
+                os.kill(_pid, signal.SIGKILL)
+            except OSError:
+                pass
+        {stubs}"""),
+    Case("network-exfiltration", "cheat", ("graded",), HONEST, """
+        import socket
+        try:
+            socket.create_connection(("127.0.0.1", 22), timeout=1).close()
+        except OSError:
+            pass
+        {stubs}"""),
+    Case("edit-test-cell", "cheat", ("tampered",), HONEST, edit="blank-tests"),
+    Case("delete-test-cells", "cheat", ("tampered",), HONEST, edit="delete-tests"),
+    Case("inflate-points", "cheat", ("tampered",), HONEST, edit="inflate-points"),
+    Case("fake-test-cell", "cheat", ("tampered",), HONEST, edit="fake-test-cell"),
+    Case("retag-test-cell", "cheat", ("tampered",), HONEST, edit="retag-tests"),
+    Case("duplicate-test-cells", "cheat", ("tampered",), HONEST, edit="duplicate-tests"),
+    # ---------------------------------------------------------------- broken submissions
+    Case("infinite-loop", "broken", ("timeout",), HONEST, """
+        {fn_loop}"""),
+    Case("infinite-loop-top-level", "broken", ("timeout",), HONEST, """
+        while True:
+            pass"""),
+    Case("memory-bomb", "broken", ("memory",), HONEST, """
+        def _bomb(*a, **k):
+            hog = []
+            while True:
+                hog.append(bytearray(256 * 2**20))
+        {assign_all} _bomb"""),
+    Case("process-flood", "broken", ("graded", "crashed", "timeout"), HONEST, """
+        import os
+        def _flood(*a, **k):
+            for _ in range(10000):
+                try:
+                    if os.fork() == 0:
+                        import time; time.sleep(600); os._exit(0)
+                except OSError:
+                    break
+            raise RuntimeError("flooded")
+        {assign_all} _flood"""),
+    Case("os-exit", "broken", ("crashed",), HONEST, """
+        import os
+        {assign_all} lambda *a, **k: os._exit(3)"""),
+    Case("os-exit-top-level", "broken", ("crashed",), HONEST, """
+        import os
+        os._exit(0)"""),
+    Case("sys-exit", "broken", ("graded",), HONEST, """
+        import sys
+        {assign_all} lambda *a, **k: sys.exit(1)"""),
+    Case("segfault", "broken", ("crashed",), HONEST, """
+        import ctypes
+        {assign_all} lambda *a, **k: ctypes.string_at(0)"""),
+    Case("huge-output", "broken", ("graded",), HONEST, full_marks=True, payload="""
+        {solution}
+        for _ in range(200):
+            print("x" * 1_000_000)"""),
+    Case("stderr-warnings", "broken", ("graded",), HONEST, full_marks=True, payload="""
+        import sys, warnings
+        warnings.warn("a deprecation the student ignores", DeprecationWarning)
+        sys.stderr.write("UserWarning: something noisy\\n")
+        {solution}"""),
+    Case("syntax-error", "broken", ("graded",), HONEST, """
+        def broken(:
+            return"""),
+    Case("renamed-function", "broken", ("graded",), HONEST, edit="rename"),
+    Case("deleted-answer-cells", "broken", ("graded",), HONEST, edit="delete-answer"),
+    Case("duplicated-cells", "broken", ("graded",), HONEST, full_marks=True, edit="duplicate-answer"),
+    Case("invalid-json", "broken", ("invalid-notebook",), ZERO, raw=b'{"cells": [ {"cell_type": "code", '),
+    Case("empty-file", "broken", ("invalid-notebook",), ZERO, raw=b""),
+    Case("not-a-notebook", "broken", ("invalid-notebook",), ZERO, raw=b"def predict(w, X):\n    return X\n"),
+    Case("json-not-notebook", "broken", ("invalid-notebook",), ZERO, raw=b'{"hello": "world"}'),
+    Case("non-utf8", "broken", ("invalid-notebook",), ZERO, raw=b'{"cells": [], "x": "\xff\xfe\xfa"}'),
+]
+
+
+def build(case: Case, name: str) -> bytes:
+    """The submitted file for ``case`` against assignment ``name``."""
+    if case.raw is not None:
+        return case.raw
+    assignment = Assignment.load(name, REPO)
+    n = len(assignment.parts)
+    nb = prefix_notebook(name, n if case.full_marks else n - 1)
+    answer_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
+    source_cells = [c for c in assignment.cells if c.kind == "solution"]
+    last_answer, last_source = answer_cells[-1], source_cells[-1]
+    names = defined_names(last_source.source) or ["answer"]
+    if case.edit:
+        _EDITS[case.edit](nb, names, last_answer, last_source)
+    else:
+        code = textwrap.dedent(case.payload).format(
+            stubs="\n".join(f"def {n}(*a, **k):\n    raise NotImplementedError()" for n in names),
+            assign_all=" = ".join(names) + " =", fn_loop="\n".join(f"def {n}(*a, **k):\n    while True:\n        pass" for n in names),
+            solution=last_source.source, assignment=name, source=str(source_path(name)),
+            repo_file=str(REPO / "ESCAPED"))
+        last_answer.source = code
+    return nbformat.writes(nb).encode()
+
+
+def _blank_tests(nb, names, answer, source):
+    for cell in _test_cells(nb):
+        cell.source = "pass"
+
+
+def _delete_tests(nb, names, answer, source):
+    nb.cells = [c for c in nb.cells if c not in _test_cells(nb)]
+
+
+def _inflate_points(nb, names, answer, source):
+    for cell in _test_cells(nb):
+        cell.metadata["nbgrader"]["points"] = 1000
+
+
+def _fake_test_cell(nb, names, answer, source):
+    fake = nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 1000, "grade_id": "bonus", "schema_version": 3}})
+    nb.cells.append(fake)
+
+
+def _retag_tests(nb, names, answer, source):
+    for cell in _test_cells(nb):
+        cell.metadata["nbgrader"]["grade"] = False
+
+
+def _duplicate_tests(nb, names, answer, source):
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell in _test_cells(nb):
+            cells.append(nbformat.from_dict(json.loads(json.dumps(cell))))
+    nb.cells = cells
+
+
+def _rename(nb, names, answer, source):
+    answer.source = source.source
+    for n in names:
+        answer.source = answer.source.replace(f"def {n}(", f"def my_{n}(")
+
+
+def _delete_answer(nb, names, answer, source):
+    nb.cells = [c for c in nb.cells if c is not answer]
+
+
+def _duplicate_answer(nb, names, answer, source):
+    index = nb.cells.index(answer)
+    nb.cells.insert(index, nbformat.from_dict(json.loads(json.dumps(answer))))
+
+
+def _test_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata.get("nbgrader", {}).get("solution")]
+
+
+_EDITS = {"blank-tests": _blank_tests, "delete-tests": _delete_tests, "inflate-points": _inflate_points,
+          "fake-test-cell": _fake_test_cell, "retag-tests": _retag_tests, "duplicate-tests": _duplicate_tests,
+          "rename": _rename, "delete-answer": _delete_answer, "duplicate-answer": _duplicate_answer}

@@ -1,0 +1,87 @@
+"""The cheat and breakage corpus (tests/corpus.py) through the grader, as one batch per assignment."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from autograde.assignment import Assignment
+from autograde.batch import grade_batch
+from autograde.sandbox import Limits, bwrap_available
+
+from .assignments import REPO, assignment_ids, part_points
+from .corpus import CASES, HONEST, build
+
+# Short limits keep the deliberate infinite loops cheap; the honest parts of ch02 need well under a second.
+LIMITS = Limits(timeout=8, memory_mb=1024, max_procs=64)
+ESCAPES = [REPO / "ESCAPED", "/tmp/autograde-escape", os.path.expanduser("~/autograde-escape")]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Every case against ch02-perceptron, graded in one parallel batch."""
+    name = "ch02-perceptron"
+    root = tmp_path_factory.mktemp("corpus")
+    for case in CASES:
+        folder = root / "subs" / case.name / name
+        folder.mkdir(parents=True)
+        (folder / f"{name}.ipynb").write_bytes(build(case, name))
+    for path in ESCAPES:
+        if os.path.exists(path):
+            os.remove(path)
+    results = grade_batch(Assignment.load(name, REPO), root / "subs", root / "out", LIMITS, jobs=2,
+                          progress=False)
+    return name, results, root / "out"
+
+
+def test_corpus_is_large_enough():
+    assert sum(c.kind == "cheat" for c in CASES) >= 15
+    assert sum(c.kind == "broken" for c in CASES) >= 15
+
+
+def test_the_batch_finishes_with_every_submission_graded(graded):
+    name, results, out = graded
+    assert sorted(results) == sorted(c.name for c in CASES)
+    rows = (out / "grades.csv").read_text().splitlines()
+    assert len(rows) == len(CASES) + 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_case(graded, case):
+    name, results, out = graded
+    if case.name == "read-source-notebook" and not bwrap_available():
+        pytest.skip("reading the source is only prevented inside bubblewrap")
+    result = results[case.name]
+    points = part_points(name)
+    expected = 0.0 if case.score != HONEST else sum(points) if case.full_marks else sum(points[:-1])
+    detail = [(p.grade_id, p.outcome, p.message[:160]) for p in result.parts]
+    assert result.score == expected, detail
+    assert result.status in case.statuses, (result.status, result.notes, detail)
+    if case.score == HONEST and not case.full_marks:
+        assert not result.parts[-1].passed and all(p.passed for p in result.parts[:-1]), detail
+
+
+def test_nothing_escaped_the_sandbox(graded):
+    if not bwrap_available():
+        pytest.skip("no bubblewrap: the file system is not isolated")
+    for path in ESCAPES:
+        assert not os.path.exists(path), f"a submission wrote {path}"
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    """Feedback pages carry messages and hints, not the hidden tests' code or reference functions."""
+    name, results, out = graded
+    for page in (out / "feedback").glob("*.html"):
+        text = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and "_ref_" not in text, page.name
+
+
+def test_failures_say_what_happened(graded):
+    name, results, out = graded
+    assert "time limit" in results["infinite-loop"].parts[-1].message
+    assert "memory" in results["memory-bomb"].parts[-1].message.lower()
+    assert "not defined" in results["renamed-function"].parts[-1].message
+    assert "not valid notebook JSON" in results["invalid-json"].notes[0]
+    assert "empty" in results["empty-file"].notes[0]
+    assert "UTF-8" in results["non-utf8"].notes[0]
+    assert any("edited" in n for n in results["edit-test-cell"].notes)
