@@ -29,6 +29,34 @@ def _grade(args) -> int:
     return 0
 
 
+def _validate(args) -> int:
+    from .validate import validate
+    return validate(Path(args.notebook), timeout=args.timeout, repo=Path(args.repo))
+
+
+def _report(args) -> int:
+    from .report import report
+    print(report(Path(args.out)))
+    print(f"\nwritten: {args.out}/report.html, {args.out}/score_histogram.png")
+    return 0
+
+
+def _gradescope(args) -> int:
+    from .gradescope import build_bundle
+    path = build_bundle(args.assignment, Path(args.output), Path(args.repo), args.timeout, args.memory)
+    print(f"Gradescope autograder bundle: {path} (upload it as a zip autograder)")
+    return 0
+
+
+def _gradescope_run(args) -> int:
+    from .gradescope import run
+    from .sandbox import Limits
+    data = run(args.assignment, Path(args.submission), Path(args.results),
+               Limits(timeout=args.timeout, memory_mb=args.memory), Path(args.repo))
+    print(f"score {data['score']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograde", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -44,6 +72,33 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--repo", default=str(REPO), help=argparse.SUPPRESS)
     grade.set_defaults(func=_grade)
+
+    val = sub.add_parser("validate", help="check your notebook against the visible tests before submitting")
+    val.add_argument("notebook")
+    val.add_argument("--timeout", type=float, default=60.0, help="seconds per part (default 60)")
+    val.add_argument("--repo", default=str(REPO), help=argparse.SUPPRESS)
+    val.set_defaults(func=_validate)
+
+    gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle for an assignment")
+    gs.add_argument("assignment")
+    gs.add_argument("-o", "--output", default="autograder.zip")
+    gs.add_argument("--timeout", type=float, default=60.0)
+    gs.add_argument("--memory", type=int, default=2048)
+    gs.add_argument("--repo", default=str(REPO), help=argparse.SUPPRESS)
+    gs.set_defaults(func=_gradescope)
+
+    gsr = sub.add_parser("gradescope-run", help=argparse.SUPPRESS)   # called by the bundle's run_autograder
+    gsr.add_argument("assignment")
+    gsr.add_argument("submission")
+    gsr.add_argument("results")
+    gsr.add_argument("--timeout", type=float, default=60.0)
+    gsr.add_argument("--memory", type=int, default=2048)
+    gsr.add_argument("--repo", default=str(REPO), help=argparse.SUPPRESS)
+    gsr.set_defaults(func=_gradescope_run)
+
+    rep = sub.add_parser("report", help="class summary of a grading folder")
+    rep.add_argument("out", help="the --out folder of `grade`")
+    rep.set_defaults(func=_report)
 
     rel = sub.add_parser("release", help="regenerate exercises/<id> from solutions/<id> with nbgrader")
     rel.add_argument("assignments", nargs="+")
