@@ -180,6 +180,7 @@ class _Grader:
                 message += "\n" + _test_line(err, code)
         if outcome == "memory":
             self.incidents.add("memory")
+            self.session.kill()          # the next part starts with its full memory budget
         return PartResult(part.grade_id, 0.0, part.points, outcome, message.strip(), hidden)
 
 

@@ -7,6 +7,7 @@ uid, so the process cap counts only its processes and nothing it starts survives
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import resource
@@ -43,6 +44,7 @@ class SandboxError(Exception):
         self.kind, self.detail = kind, detail
 
 
+@functools.lru_cache(maxsize=1)
 def bwrap_available() -> bool:
     path = shutil.which("bwrap")
     if not path:
