@@ -62,11 +62,8 @@ def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Lim
     plan = merge(assignment, cells)
     grader = _Grader(assignment, limits)
     try:
-        for step in plan.steps:
-            if step.kind == "test":
-                grader.results.append(grader.run_part(step.part))
-            else:
-                grader.run_cell(step)
+        with _process_state():
+            _run_plan(grader, plan)
     finally:
         grader.session.close()
     notes = plan.notes + grader.notes + [f"{t}." for t in dict.fromkeys(plan.tampering)]
@@ -74,6 +71,22 @@ def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Lim
     status = _status(grader.results, plan.tampering or grader.forbidden, grader.incidents)
     return SubmissionResult(student, assignment.name, status, score, assignment.max_score, grader.results,
                             notes, round(time.monotonic() - start, 3))
+
+
+def _run_plan(grader: "_Grader", plan) -> None:
+    for step in plan.steps:
+        if step.kind == "test":
+            grader.results.append(grader.run_part(step.part))
+        else:
+            grader.run_cell(step)
+
+
+@contextlib.contextmanager
+def _process_state():
+    """Provided cells may set process-wide numpy state (np.seterr): keep it from leaking into the next grading."""
+    import numpy as np
+    with np.errstate():
+        yield
 
 
 def _status(results: list[PartResult], tampered, incidents: set[str]) -> str:
