@@ -26,6 +26,22 @@ class StudentError(Exception):
         super().__init__(f"{what} raised {self.type}: {self.detail}")
 
 
+_MIRRORS: dict[str, type] = {}
+
+
+def student_error(what: str, error: dict) -> StudentError:
+    """A StudentError that is also an instance of the builtin exception the student raised (ValueError...),
+    so that tests can expect it (`check_raises(..., ValueError)`). Only builtin Exception classes are mirrored."""
+    import builtins
+    name = str(error.get("type", ""))
+    cls = getattr(builtins, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)) or cls in (StopIteration, StopAsyncIteration):
+        return StudentError(what, error)
+    if name not in _MIRRORS:
+        _MIRRORS[name] = type(f"Student{name}", (StudentError, cls), {"__str__": StudentError.__str__})
+    return _MIRRORS[name](what, error)
+
+
 class ForbiddenValue(Exception):
     """The student's code returned something that only pretends to be data."""
 
@@ -109,7 +125,7 @@ class Session:
     # -- values
     def decode(self, reply, blobs, node, what):
         if not reply.get("ok"):
-            raise StudentError(what, reply.get("error", {}))
+            raise student_error(what, reply.get("error", {}))
         gen = self.generation
         value = wire.Decoder(blobs, handle=lambda n: Remote(self, n, gen)).decode(node)
         _reject(value, what)
