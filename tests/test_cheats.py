@@ -34,6 +34,30 @@ def graded(tmp_path_factory):
     return name, results, root / "out"
 
 
+# The cases that need no time limit to fail, run against every assignment: each new chapter gets them for free.
+SMOKE = ["rebind-allclose", "input-transformer", "always-equal-object", "ndarray-subclass", "read-source-notebook",
+         "patch-dlbook-checks", "edit-test-cell", "delete-test-cells", "os-exit", "syntax-error", "invalid-json"]
+
+
+@pytest.mark.parametrize("name", [a for a in assignment_ids() if a != "ch02-perceptron"])
+def test_smoke_corpus_on_every_assignment(name, tmp_path):
+    cases = [c for c in CASES if c.name in SMOKE]
+    for case in cases:
+        folder = tmp_path / "subs" / case.name / name
+        folder.mkdir(parents=True)
+        (folder / f"{name}.ipynb").write_bytes(build(case, name))
+    results = grade_batch(Assignment.load(name, REPO), tmp_path / "subs", tmp_path / "out",
+                          Limits(timeout=120, memory_mb=2048), jobs=2, progress=False, gradebook=False)
+    points = part_points(name)
+    for case in cases:
+        if case.name == "read-source-notebook" and not bwrap_available():
+            continue
+        result = results[case.name]
+        expected = 0.0 if case.score != HONEST else sum(points[:-1])
+        assert result.score == expected, (case.name, [(p.grade_id, p.outcome, p.message[:160]) for p in result.parts])
+        assert result.status in case.statuses, (case.name, result.status, result.notes)
+
+
 def test_corpus_is_large_enough():
     assert sum(c.kind == "cheat" for c in CASES) >= 15
     assert sum(c.kind == "broken" for c in CASES) >= 15
