@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 ASSIGNMENTS := $(notdir $(wildcard solutions/ch*))
 JOBS   ?= 2
 
-.PHONY: book test venv release bench clean sandbox-deps chapters-ipynb chapter-times
+.PHONY: book test venv release bench clean sandbox-deps chapters-ipynb
 
 # Fall back to python3 where python3.11 is not on PATH under that name.
 ifeq ($(shell command -v $(PYTHON) 2>/dev/null),)
@@ -49,11 +49,6 @@ chapters-ipynb: $(STAMP)
 test: $(STAMP) sandbox-deps chapters-ipynb
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile --nbval-lax --nbval-cell-timeout=600 \
 	  tests solutions $(NBVAL_DIR)
-
-# Execution time of each chapter, one at a time (the 60 s budget is per chapter on a 2-core CPU).
-chapter-times: chapters-ipynb
-	@for f in $(NBVAL_DIR)/*.ipynb; do /usr/bin/env time -f "%e s  $$f" $(BIN)/jupyter nbconvert --to notebook \
-	  --execute --output /tmp/$$(basename $$f) $$f >/dev/null 2>/tmp/chapter-time.log; tail -1 /tmp/chapter-time.log; done
 
 bench: $(STAMP) sandbox-deps
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
