@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import uuid
 from dataclasses import dataclass
 
 import nbformat
@@ -252,7 +253,7 @@ def _duplicate_tests(nb, names, answer, source):
     for cell in nb.cells:
         cells.append(cell)
         if cell in _test_cells(nb):
-            cells.append(nbformat.from_dict(json.loads(json.dumps(cell))))
+            cells.append(_copy(cell))
     nb.cells = cells
 
 
@@ -268,7 +269,14 @@ def _delete_answer(nb, names, answer, source):
 
 def _duplicate_answer(nb, names, answer, source):
     index = nb.cells.index(answer)
-    nb.cells.insert(index, nbformat.from_dict(json.loads(json.dumps(answer))))
+    nb.cells.insert(index, _copy(answer))
+
+
+def _copy(cell):
+    """A duplicate as Jupyter makes it: same content and metadata, a new cell id."""
+    clone = nbformat.from_dict(json.loads(json.dumps(cell)))
+    clone["id"] = uuid.uuid4().hex[:8]
+    return clone
 
 
 def _test_cells(nb):
