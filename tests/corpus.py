@@ -97,11 +97,12 @@ CASES = [
         {assign_all} _peek"""),
     Case("patch-dlbook-checks", "cheat", ("graded",), HONEST, """
         import dlbook.testing as T
+        _noop = lambda *a, **k: None
         for _name in dir(T):
             if _name.startswith("check_"):
-                setattr(T, _name, lambda *a, **k: None)
-        T.CheckFailed = type("Never", (Exception,), {{}})
-        {stubs}"""),
+                setattr(T, _name, _noop)
+                globals()[_name] = _noop      # the names the test cells imported, in the shared namespace
+        {assign_all} lambda *a, **k: None"""),
     Case("patch-builtins", "cheat", ("graded", "crashed"), HONEST, """
         import builtins
         builtins.AssertionError = type("Harmless", (Exception,), {{}})
