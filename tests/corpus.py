@@ -201,13 +201,19 @@ CASES = [
 ]
 
 
-def build(case: Case, name: str) -> bytes:
-    """The submitted file for ``case`` against assignment ``name``."""
+def build(case: Case, name: str, parts_done: int | None = None) -> bytes:
+    """The submitted file for ``case`` against assignment ``name``.
+
+    By default the student finished every part but the last (all of them for ``full_marks`` cases); a cheap
+    variant passes ``parts_done=0``: nothing honest, so the attack is the only thing that could score.
+    """
     if case.raw is not None:
         return case.raw
     assignment = Assignment.load(name, REPO)
     n = len(assignment.parts)
-    nb = prefix_notebook(name, n if case.full_marks else n - 1)
+    if parts_done is None:
+        parts_done = n if case.full_marks else n - 1
+    nb = prefix_notebook(name, parts_done)
     answer_cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"]
     source_cells = [c for c in assignment.cells if c.kind == "solution"]
     last_answer, last_source = answer_cells[-1], source_cells[-1]

@@ -35,6 +35,7 @@ def graded(tmp_path_factory):
 
 
 # The cases that need no time limit to fail, run against every assignment: each new chapter gets them for free.
+# They attack a release with nothing done (so no training runs): whatever they score, they stole.
 SMOKE = ["rebind-allclose", "input-transformer", "always-equal-object", "ndarray-subclass", "read-source-notebook",
          "patch-dlbook-checks", "edit-test-cell", "delete-test-cells", "os-exit", "syntax-error", "invalid-json"]
 
@@ -45,16 +46,14 @@ def test_smoke_corpus_on_every_assignment(name, tmp_path):
     for case in cases:
         folder = tmp_path / "subs" / case.name / name
         folder.mkdir(parents=True)
-        (folder / f"{name}.ipynb").write_bytes(build(case, name))
+        (folder / f"{name}.ipynb").write_bytes(build(case, name, parts_done=0))
     results = grade_batch(Assignment.load(name, REPO), tmp_path / "subs", tmp_path / "out",
                           Limits(timeout=120, memory_mb=2048), jobs=2, progress=False, gradebook=False)
-    points = part_points(name)
     for case in cases:
         if case.name == "read-source-notebook" and not bwrap_available():
             continue
         result = results[case.name]
-        expected = 0.0 if case.score != HONEST else sum(points[:-1])
-        assert result.score == expected, (case.name, [(p.grade_id, p.outcome, p.message[:160]) for p in result.parts])
+        assert result.score == 0.0, (case.name, [(p.grade_id, p.outcome, p.message[:160]) for p in result.parts])
         assert result.status in case.statuses, (case.name, result.status, result.notes)
 
 
