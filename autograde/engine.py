@@ -1,4 +1,8 @@
-"""Grading one submission: run the student's cells in the sandbox, the tests here, one part at a time."""
+"""Grading one submission: run the student's cells in the sandbox, the tests here, one part at a time.
+
+`grade_notebook` swaps sys.stdout while tests run (they may print): run concurrent gradings in separate
+processes, as `batch.grade_batch` does, not in threads of one process.
+"""
 from __future__ import annotations
 
 import contextlib

@@ -7,6 +7,7 @@ uid, so the process cap counts only its processes and nothing it starts survives
 """
 from __future__ import annotations
 
+import fcntl
 import functools
 import importlib.util
 import os
@@ -105,7 +106,7 @@ class Sandbox:
             _warn_no_bwrap()
         private_uid = os.geteuid() == 0 and (self.use_bwrap and shutil.which("setpriv")
                                              or not self.use_bwrap and _others_can_run_python())
-        self.uid = 20000 + os.getpid() % 20000 if private_uid else None
+        self.uid, self._uid_lock = _claim_uid() if private_uid else (None, None)
         self.proc: subprocess.Popen | None = None
         self.dir = None
 
@@ -187,6 +188,10 @@ class Sandbox:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
 
+    def __del__(self):
+        if getattr(self, "_uid_lock", None) is not None:
+            os.close(self._uid_lock)
+
     def _kill(self) -> None:
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
@@ -249,6 +254,28 @@ class Sandbox:
         if "MemoryError" in text or "Cannot allocate memory" in text:
             return SandboxError("memory", "the student process ran out of memory")
         return SandboxError("crashed", f"the student process exited (exit code {code})")
+
+
+UID_LOCKS = Path(tempfile.gettempdir()) / "autograde-uids"
+
+
+def _claim_uid() -> tuple[int, int]:
+    """An unused uid for one sandbox, held by a lock file for as long as the Sandbox object lives.
+
+    Locks make the uid unique across grader processes and threads, so killing "everything of this uid" can
+    never touch another submission's processes.
+    """
+    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    start = os.getpid() % 20000
+    for i in range(20000):
+        uid = 20000 + (start + i) % 20000
+        fd = os.open(UID_LOCKS / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise RuntimeError("no free uid for a sandbox")
 
 
 def _kill_uid(uid: int) -> None:
