@@ -16,14 +16,12 @@
 """
 from __future__ import annotations
 
-import math
 import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import torch
 
@@ -31,8 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import dlbook  # noqa: E402
+from bench.common import best_time, solution_namespace  # noqa: E402
 
-SOLUTION = ROOT / "solutions" / "ch08-cnns" / "ch08-cnns.ipynb"
 TARGET = 3.0
 
 # (label, input shape (N, C, H, W), weight shape (K, C, P, Q), stride, padding)
@@ -50,30 +48,7 @@ SHAPES = [
 
 
 def reference_functions() -> dict:
-    """Execute the setup cell and the solution cells of the assignment; return their namespace."""
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    wanted = ("setup", "conv_output_size", "im2col", "conv2d", "train_cnn")
-    namespace: dict = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") in wanted:
-            exec(compile(cell.source, f"<{SOLUTION.name}>", "exec"), namespace)
-    return namespace
-
-
-def best_time(fn, budget: float, repeats: int) -> float:
-    """Best over `repeats` of the mean time of as many calls as fit in `budget` seconds (at least one)."""
-    fn()  # warm up: first-call allocations, torch's kernel selection
-    best = math.inf
-    for _ in range(repeats):
-        calls, start = 0, time.perf_counter()
-        while True:
-            fn()
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= budget:
-                break
-        best = min(best, elapsed / calls)
-    return best
+    return solution_namespace("ch08-cnns", ("setup", "conv_output_size", "im2col", "conv2d", "train_cnn"))
 
 
 def bench_conv(ns: dict, full: bool) -> list[float]:

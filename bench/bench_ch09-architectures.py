@@ -21,12 +21,10 @@ tensors) and with all threads at full size.
 """
 from __future__ import annotations
 
-import math
 import sys
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import torch
 
@@ -34,25 +32,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import dlbook  # noqa: E402
+from bench.common import best_time, solution_namespace  # noqa: E402
 import dlbook.data  # noqa: E402
 import dlbook.train  # noqa: E402
 
-SOLUTION = ROOT / "solutions" / "ch09-architectures" / "ch09-architectures.ipynb"
 # The counts Chapter 9 prints for its own torch modules (PyTorch's count, section 9.5).
 PAGE_COUNTS = {18: 11_689_512, 34: 21_797_672, 50: 25_557_032, 101: 44_549_160, 152: 60_192_808}
 RESNET_LAYERS = {18: ("basic", [2, 2, 2, 2]), 34: ("basic", [3, 4, 6, 3]), 50: ("bottleneck", [3, 4, 6, 3]),
                  101: ("bottleneck", [3, 4, 23, 3]), 152: ("bottleneck", [3, 8, 36, 3])}
-
-
-def solution_namespace() -> dict:
-    """Execute the setup cell and the solution cells of the assignment; return their namespace."""
-    nb = nbformat.read(str(SOLUTION), as_version=4)
-    wanted = ("setup", "residual_block", "bottleneck_block", "conv_params", "resnet_params", "plain_vs_residual")
-    namespace: dict = {}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") in wanted:
-            exec(compile(cell.source, f"<{SOLUTION.name}>", "exec"), namespace)
-    return namespace
 
 
 def devices() -> list[torch.device]:
@@ -65,24 +52,6 @@ def devices() -> list[torch.device]:
 def sync(dev: torch.device) -> None:
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
-
-
-def best_time(fn, dev: torch.device, budget: float, repeats: int) -> float:
-    """Best over `repeats` of the mean time of as many calls as fit in `budget` seconds (at least one)."""
-    fn()
-    sync(dev)
-    best = math.inf
-    for _ in range(repeats):
-        calls, start = 0, time.perf_counter()
-        while True:
-            fn()
-            sync(dev)
-            calls += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= budget:
-                break
-        best = min(best, elapsed / calls)
-    return best
 
 
 def bench_sizes(ns: dict) -> None:
@@ -131,7 +100,7 @@ def bench_blocks(ns: dict, full: bool) -> None:
         for dev in devs:
             x_d, p_d = x.to(dev), {k: v.to(dev) for k, v in params.items()}
             with torch.no_grad():
-                times.append(1000 * best_time(lambda: fn(x_d, p_d, stride=stride), dev, budget, repeats))
+                times.append(1000 * best_time(lambda: fn(x_d, p_d, stride=stride), budget, repeats, lambda: sync(dev)))
                 outs.append(fn(x_d, p_d, stride=stride).cpu())
         diff = f"{(outs[0] - outs[1]).abs().max().item():.2e}" if len(outs) > 1 else "(no CUDA)"
         print(f"   {label:<50}" + "".join(f"{t:>10.2f}" for t in times) + f"   {diff}")
@@ -173,7 +142,7 @@ def main() -> None:
     print(f"device: {dlbook.describe(dlbook.device())}; devices benchmarked: {', '.join(d.type for d in devices())}; "
           f"full size (DLBOOK_FULL): {full}")
     dlbook.seed_everything(0)
-    ns = solution_namespace()                 # its setup cell sets one thread
+    ns = solution_namespace("ch09-architectures", ("setup", "residual_block", "bottleneck_block", "conv_params", "resnet_params", "plain_vs_residual"))                 # its setup cell sets one thread
     torch.set_num_threads(threads if full else 1)
     print(f"CPU threads: {torch.get_num_threads()}")
     bench_sizes(ns)
