@@ -93,12 +93,13 @@ def gradescope_json(result: SubmissionResult) -> dict:
             "tests": tests, "extra_data": result.to_dict()}
 
 
-def load_results(out: Path, assignment: str) -> dict[str, SubmissionResult]:
+def load_results(out: Path, assignment: str | None = None) -> dict[str, SubmissionResult]:
+    """The finished results under OUT/results, of one assignment or (None) of all."""
     results = {}
     for path in sorted((Path(out) / "results").glob("*.json")):
         try:
             record = json.loads(path.read_text())["extra_data"]
-            if record["assignment"] == assignment:
+            if assignment is None or record["assignment"] == assignment:
                 results[record["student"]] = SubmissionResult.from_dict(record)
         except (ValueError, KeyError, TypeError):
             continue    # a foreign or damaged file: that student is graded again
@@ -133,10 +134,6 @@ def record(out: Path, assignment: Assignment, result: SubmissionResult, results:
 
 # ---------------------------------------------------------------- the batch
 
-def _grade_one(assignment: Assignment, sub: Submission, limits: Limits) -> SubmissionResult:
-    return grade_notebook(assignment, sub.path, sub.student, limits)
-
-
 def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limits: Limits = Limits(),
                 jobs: int | None = None, force: bool = False, student: str | None = None,
                 progress: bool = True, gradebook: bool = True) -> dict[str, SubmissionResult]:
@@ -157,10 +154,11 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
         try:
             if jobs == 1 or len(todo) <= 1:
                 for sub in todo:
-                    _finish(out, assignment, _grade_one(assignment, sub, limits), results, book, bar)
+                    _finish(out, assignment, grade_notebook(assignment, sub.path, sub.student, limits), results,
+                            book, bar)
             else:
                 with ProcessPoolExecutor(max_workers=jobs) as pool:
-                    futures = [pool.submit(_grade_one, assignment, sub, limits) for sub in todo]
+                    futures = [pool.submit(grade_notebook, assignment, sub.path, sub.student, limits) for sub in todo]
                     for future in as_completed(futures):
                         _finish(out, assignment, future.result(), results, book, bar)
         finally:

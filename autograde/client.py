@@ -55,7 +55,6 @@ class Session:
         self.history: list[str] = []      # code of provided and student cells run so far, in order
         self.generation = 0
         self.deadline: float | None = None
-        self.restarts = 0
 
     # -- lifecycle
     def _ensure(self) -> None:
@@ -75,7 +74,6 @@ class Session:
         if self.sandbox is not None:
             self.sandbox.close()
             self.sandbox = None
-            self.restarts += 1
 
     def close(self) -> None:
         if self.sandbox is not None:
@@ -86,15 +84,11 @@ class Session:
             self.sandbox.close()
             self.sandbox = None
 
-    def output(self) -> str:
-        return self.sandbox.output() if self.sandbox else ""
-
     # -- requests
     def _raw(self, header, blobs=(), deadline=None):
         try:
             return self.sandbox.request(header, blobs, deadline)
         except SandboxError:
-            self.last_output = self.sandbox.output()
             self.kill()
             raise
         except wire.WireError as err:
@@ -158,26 +152,24 @@ class Remote:
     """A student object that stays in the sandbox. It can be called, indexed, iterated and its public
     attributes read; it cannot be compared, converted to an array or introspected."""
 
-    __slots__ = ("_session", "_id", "_type", "_generation", "_callable")
+    __slots__ = ("_session", "_id", "_type", "_generation")
 
     def __init__(self, session: Session, node: dict, generation: int):
         object.__setattr__(self, "_session", session)
         object.__setattr__(self, "_id", node["$h"])
         object.__setattr__(self, "_type", str(node.get("type", "object"))[:60])
         object.__setattr__(self, "_generation", generation)
-        object.__setattr__(self, "_callable", bool(node.get("callable")))
 
-    def _ask(self, header: dict, blobs=(), what="your object"):
+    def _ask(self, header: dict, blobs=()):
         if self._generation != self._session.generation:
             raise SandboxError("crashed", "the student process was restarted; this object no longer exists")
-        reply, out = self._session.request({**header, "target": self._id}, blobs)
-        return reply, out, what
+        return self._session.request({**header, "target": self._id}, blobs)
 
     def __call__(self, *args, **kwargs):
         session = self._session
         tree, blobs = session.encode((list(args), dict(kwargs)))
         tree_args, tree_kwargs = tree["$tuple"]
-        reply, out, _ = self._ask({"op": "call", "args": tree_args, "kwargs": tree_kwargs}, blobs)
+        reply, out = self._ask({"op": "call", "args": tree_args, "kwargs": tree_kwargs}, blobs)
         what = f"`{self._type}`" if self._type != "function" else "your function"
         result = session.decode(reply, out, reply.get("value"), what)
         _apply_changes(args, session.decode(reply, out, reply.get("args"), what))
@@ -187,7 +179,7 @@ class Remote:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(f"tests cannot read private attribute {name!r} of a student object")
-        reply, out, _ = self._ask({"op": "getattr", "name": name})
+        reply, out = self._ask({"op": "getattr", "name": name})
         return self._session.decode(reply, out, reply.get("value"), f"attribute `{name}`")
 
     def __setattr__(self, name, value):
@@ -195,18 +187,18 @@ class Remote:
 
     def __getitem__(self, key):
         tree, blobs = self._session.encode(key)
-        reply, out, _ = self._ask({"op": "getitem", "key": tree}, blobs)
+        reply, out = self._ask({"op": "getitem", "key": tree}, blobs)
         return self._session.decode(reply, out, reply.get("value"), "indexing your object")
 
     def __len__(self):
-        reply, out, _ = self._ask({"op": "len"})
+        reply, out = self._ask({"op": "len"})
         value = self._session.decode(reply, out, reply.get("value"), "len() of your object")
         if type(value) is not int:
             raise ForbiddenValue("len() of your object did not return an int")
         return value
 
     def __iter__(self):
-        reply, out, _ = self._ask({"op": "iter"})
+        reply, out = self._ask({"op": "iter"})
         return iter(self._session.decode(reply, out, reply.get("value"), "iterating your object"))
 
     def __eq__(self, other):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .assignment import Assignment, Part, strip_magics
-from .client import MISSING, ForbiddenValue, Remote, Session, StudentError
+from .client import MISSING, ForbiddenValue, Session, StudentError
 from .sandbox import Limits, SandboxError
 from .submission import InvalidNotebook, merge, read_student_notebook
 
@@ -94,13 +94,8 @@ def _process_state():
 
 
 def _status(results: list[PartResult], tampered, incidents: set[str]) -> str:
-    kinds = {r.outcome for r in results} | incidents
-    if tampered:
-        return "tampered"
-    for status in ("crashed", "memory", "timeout"):
-        if status in kinds:
-            return status
-    return "graded"
+    kinds = {r.outcome for r in results} | incidents | ({"tampered"} if tampered else set())
+    return next((s for s in STATUSES if s in kinds), "graded")
 
 
 class _Grader:
@@ -239,4 +234,4 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-__all__ = ["grade_notebook", "SubmissionResult", "PartResult", "STATUSES", "Remote"]
+__all__ = ["grade_notebook", "SubmissionResult", "PartResult", "STATUSES"]

@@ -7,19 +7,8 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from .batch import write_atomic
+from .batch import load_results, write_atomic
 from .engine import SubmissionResult
-
-
-def load_all(out: Path) -> list[SubmissionResult]:
-    import json
-    results = []
-    for path in sorted((Path(out) / "results").glob("*.json")):
-        try:
-            results.append(SubmissionResult.from_dict(json.loads(path.read_text())["extra_data"]))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return results
 
 
 def summarize(results: list[SubmissionResult]) -> dict:
@@ -58,7 +47,7 @@ def histogram_png(scores: list[float], max_score: float) -> bytes:
 def report(out: Path) -> str:
     """Write OUT/report.html and OUT/score_histogram.png; return the text summary."""
     out = Path(out)
-    results = load_all(out)
+    results = list(load_results(out).values())
     if not results:
         raise FileNotFoundError(f"no graded results in {out}/results: run `python -m autograde grade` first")
     s = summarize(results)

@@ -170,10 +170,11 @@ class Sandbox:
             os.setgid(self.uid)
             os.setuid(self.uid)
         # Without a private uid (not root), the cap counts all of the user's processes: leave headroom.
-        soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
-        cap = self.limits.max_procs if self.uid is not None else min(hard, 4096) if hard > 0 else 4096
-        resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap) if hard == resource.RLIM_INFINITY or cap <= hard
-                           else (hard, hard))
+        _, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+        cap = self.limits.max_procs if self.uid is not None else 4096
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
 
     def close(self) -> None:
         if self.proc is not None:

@@ -115,7 +115,6 @@ def merge(assignment: Assignment, student: list[StudentCell]) -> Plan:
             extras_after.setdefault(anchor, []).append(cell.source)
     _check_tests(assignment, seen_tests, plan)
 
-    anchor = None
     for extra in extras_after.get(None, []):
         plan.steps.append(Step("student", extra, "a cell you added"))
     for cell in assignment.cells:

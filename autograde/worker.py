@@ -70,7 +70,7 @@ class Worker:
     def _handle(self, value):
         key = id(value)
         self.handles[key] = value
-        return {"$h": key, "type": type(value).__name__, "callable": callable(value)}
+        return {"$h": key, "type": type(value).__name__}
 
     def _resolve(self, node):
         key = node.get("$h")

@@ -10,7 +10,6 @@ process flood (no process cap there: it would take the machine down).
 """
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -50,7 +49,7 @@ def main(name: str = "ch02-perceptron") -> None:
         for student in sorted(files):
             if student in UNSAFE_FOR_STOCK:
                 continue
-            seconds, proc = stock_nbgrader.autograde(stock_root, name, student)
+            _, proc = stock_nbgrader.autograde(stock_root, name, student)
             if proc.returncode != 0:
                 stock_notes[student] = "nbgrader exited with an error"
         stock = stock_nbgrader.scores(stock_root, name)
