@@ -34,6 +34,9 @@ class Limits:
     memory_mb: int = 2048        # address space of the student process
     max_procs: int = 128         # processes and threads
     max_file_mb: int = 64        # largest file the student may write
+    disk_mb: int = 256           # size of each writable tmpfs in the sandbox (/sandbox, /tmp, /dev/shm)
+    max_reply_mb: int = 64       # largest reply (one returned value) the grader accepts from student code
+    submission_timeout: float | None = None   # wall-clock budget for a whole submission; None: derived
     bwrap: bool | None = None    # None: use bubblewrap when installed
 
 
