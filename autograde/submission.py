@@ -6,13 +6,17 @@ is reported (edited, deleted, duplicated or re-tagged test cells), and never cha
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from .assignment import Assignment, Part, split_hidden
+from .text import clean
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
 
@@ -46,31 +50,15 @@ class Plan:
 
 
 def read_student_notebook(path: Path) -> list[StudentCell]:
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InvalidNotebook(f"the file could not be read ({err.strerror})") from None
-    if not raw.strip():
-        raise InvalidNotebook("the file is empty")
-    if len(raw) > MAX_NOTEBOOK_BYTES:
-        raise InvalidNotebook(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InvalidNotebook(f"the file is not UTF-8 text (bad byte at position {err.start}); "
-                              "save the notebook from Jupyter again") from None
+    text = _read_text(Path(path))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidNotebook(f"the file is not valid notebook JSON (line {err.lineno}: {err.msg}); "
                               "it may have been edited in a text editor or saved half-way") from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells", None), list):
-        raise InvalidNotebook("the file is JSON but not a Jupyter notebook (no list of cells)")
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as err:  # noqa: BLE001 - nbformat raises many kinds of errors on odd files
-        raise InvalidNotebook(f"the notebook could not be read by nbformat: {str(err)[:200]}") from None
+    except RecursionError:
+        raise InvalidNotebook("the file is JSON nested far too deeply to be a notebook") from None
+    nb = _as_v4(text, data)
     cells = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -81,6 +69,59 @@ def read_student_notebook(path: Path) -> list[StudentCell]:
                                  meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else None,
                                  bool(meta.get("grade")) and not meta.get("solution"), meta.get("points")))
     return cells
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, read without following a link, blocking on a pipe or reading more than the cap."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise InvalidNotebook("the file is a symbolic link, not a notebook; upload the notebook file itself") \
+                from None
+        raise InvalidNotebook(f"the file could not be read ({err.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InvalidNotebook("it is a folder, not a notebook file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidNotebook("it is not a regular file (a device, pipe or socket), not a notebook")
+        if info.st_size > MAX_NOTEBOOK_BYTES:       # checked before reading: a huge file is never read into memory
+            raise InvalidNotebook(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            raw = f.read(MAX_NOTEBOOK_BYTES + 1)
+    except OSError as err:
+        raise InvalidNotebook(f"the file could not be read ({err.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_NOTEBOOK_BYTES:       # it grew after fstat
+        raise InvalidNotebook(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    if not raw.strip():
+        raise InvalidNotebook("the file is empty")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvalidNotebook(f"the file is not UTF-8 text (bad byte at position {err.start}); "
+                              "save the notebook from Jupyter again") from None
+
+
+def _as_v4(text: str, data) -> nbformat.NotebookNode:
+    """The notebook in nbformat 4; nbformat 3 (worksheets) is upgraded by nbformat's own conversion."""
+    if not isinstance(data, dict):
+        raise InvalidNotebook("the file is JSON but not a Jupyter notebook (no list of cells)")
+    major, minor = data.get("nbformat"), data.get("nbformat_minor")
+    version = clean(f"{major}.{minor}" if minor is not None else f"{major}", 40)
+    if major not in (3, 4):
+        raise InvalidNotebook(f"the notebook is in nbformat version {version}, which cannot be graded; "
+                              "open it in a current Jupyter and save it again" if major is not None else
+                              "the file is JSON but not a Jupyter notebook (no nbformat version)")
+    if not isinstance(data.get("cells" if major == 4 else "worksheets"), list):
+        raise InvalidNotebook("the file is JSON but not a Jupyter notebook (no list of cells)")
+    try:
+        return nbformat.reads(text, as_version=4)
+    except Exception as err:  # noqa: BLE001 - nbformat raises many kinds of errors (RecursionError too) on odd files
+        raise InvalidNotebook(f"the notebook (nbformat version {version}) could not be read by nbformat: "
+                              f"{clean(err, 200)}") from None
 
 
 def _norm(code: str) -> str:
