@@ -1,12 +1,26 @@
 """Starting, talking to and killing the sandboxed student process.
 
-The student's code runs in ``worker.py`` under bubblewrap (no network, read-only system, a private writable
-folder, its own pid namespace) with resource limits on memory, CPU time, processes and file size. Where ``bwrap``
-is missing, the limits alone apply and a warning says so. As root, each sandbox also runs under its own unused
-uid, so the process cap counts only its processes and nothing it starts survives the end of grading.
+The student's code runs in ``worker.py`` under bubblewrap: no network, its own pid namespace, a read-only
+system, the worker's own files read-only at ``/autograde``, and three writable tmpfs folders (``/sandbox``, its
+home and cwd; ``/tmp``; ``/dev/shm``) of ``disk_mb`` each. As root those are size-limited tmpfs mounts on a host
+folder, bound in (bubblewrap 0.8 has no ``--size``) and unmounted on close. Each sandbox gets:
+
+* a cgroup (v2 when delegated, else v1 memory and pids) bounding the memory of the whole submission, tmpfs and
+  memfd pages included, and its number of processes; an OOM kill in it is reported as kind 'memory';
+* per-process limits too (address space, CPU time, file size, processes);
+* a fresh, empty session keyring, and a seccomp filter refusing the keyring calls (and ``memfd_create`` when no
+  memory cgroup bounds it);
+* as root, its own unused uid (no host process runs as it, /etc/passwd does not name it).
+
+The student's stdout/stderr go to a log in a host folder the sandbox cannot see; the grader reads back nothing
+from any folder the student can write. ``close`` kills the cgroup (or the bwrap process, which takes its pid
+namespace down; killing by uid only without either), unmounts, and removes the host folder iteratively, all
+within bounded time. Where ``bwrap`` is missing, the limits, cgroup, keyring and seccomp filter apply without
+the filesystem and network sandbox, and a warning says so. :func:`describe_enforcement` says what is active.
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import functools
 import importlib.util
@@ -15,6 +29,7 @@ import resource
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -23,15 +38,18 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import cgroup as cgroups
+from . import seccomp
 from . import wire
 
 HERE = Path(__file__).resolve().parent
+WRITABLE = (("home", "/sandbox", 0o700), ("tmp", "/tmp", 0o1777), ("shm", "/dev/shm", 0o1777))
 
 
 @dataclass(frozen=True)
 class Limits:
     timeout: float = 60.0        # wall-clock seconds for one graded part (and for one cell of the student's)
-    memory_mb: int = 2048        # address space of the student process
+    memory_mb: int = 2048        # memory of the whole submission (cgroup) and address space of each process
     max_procs: int = 128         # processes and threads
     max_file_mb: int = 64        # largest file the student may write
     disk_mb: int = 256           # size of each writable tmpfs in the sandbox (/sandbox, /tmp, /dev/shm)
@@ -56,6 +74,71 @@ def bwrap_available() -> bool:
     probe = subprocess.run([path, "--ro-bind", "/", "/", "--unshare-all", "--dev", "/dev", "true"],
                            capture_output=True)
     return probe.returncode == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _bwrap_has_size() -> bool:
+    try:
+        return "--size" in subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)
+MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2
+
+
+def _mount_tmpfs(target: Path, size_mb: int, mode: int, owner: int) -> None:
+    opts = f"size={size_mb}m,mode={mode:o},uid={owner},gid={owner}".encode()
+    if _LIBC.mount(b"tmpfs", str(target).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount tmpfs on {target}: {os.strerror(err)}")
+
+
+def _unmount(target: Path) -> None:
+    _LIBC.umount2(str(target).encode(), MNT_DETACH)   # lazy: never blocks
+
+
+@functools.lru_cache(maxsize=1)
+def _can_mount_tmpfs() -> bool:
+    if os.geteuid() != 0:
+        return False
+    probe = Path(tempfile.mkdtemp(prefix="autograde-probe-"))
+    try:
+        _mount_tmpfs(probe, 1, 0o700, 0)
+        _unmount(probe)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.rmdir()
+
+
+def _disk_mode(use_bwrap: bool) -> str:
+    """'mount' (own tmpfs mounts), 'size' (bwrap --size) or 'none' (unbounded)."""
+    if _can_mount_tmpfs():
+        return "mount"
+    return "size" if use_bwrap and _bwrap_has_size() else "none"
+
+
+def describe_enforcement(limits: Limits, use_bwrap: bool | None = None, cgroup_version: str | None = "detect",
+                         disk: str | None = None) -> str:
+    """One line saying which isolation and limits are active (before any sandbox starts, by detection)."""
+    use_bwrap = (bwrap_available() if limits.bwrap is None else limits.bwrap) if use_bwrap is None else use_bwrap
+    if cgroup_version == "detect":
+        found = cgroups.detect()
+        cgroup_version = found[0] if found else None
+    memory, procs = cgroups.describe(limits.memory_mb, limits.max_procs)
+    if cgroup_version is None:
+        memory, procs = (f"memory: RLIMIT_AS only, {limits.memory_mb} MB per process (no usable cgroup)",
+                         f"processes: RLIMIT_NPROC, {limits.max_procs}")
+    disk = disk or _disk_mode(use_bwrap)
+    folders = "/sandbox, /tmp, /dev/shm" if use_bwrap else "/sandbox (home) only"
+    disk_text = (f"disk: tmpfs {limits.disk_mb} MB each for {folders}" if disk != "none"
+                 else "disk: unbounded (no tmpfs size limit available)")
+    sec = ("seccomp: keyrings blocked, memfd_create allowed (memory cgroup)" if cgroup_version
+           else "seccomp: keyrings and memfd_create blocked (no memory cgroup)")
+    return "; ".join([f"bubblewrap {'on' if use_bwrap else 'off'}", memory, procs, disk_text, sec])
 
 
 _WARNED = False
@@ -111,39 +194,71 @@ class Sandbox:
                                              or not self.use_bwrap and _others_can_run_python())
         self.uid, self._uid_lock = _claim_uid() if private_uid else (None, None)
         self.proc: subprocess.Popen | None = None
-        self.dir = None
+        self.dir: Path | None = None
+        self.cgroup: cgroups.Cgroup | None = None
+        self._mounts: list[Path] = []
+        self._disk = "none"
+        self._seccomp_fd: int | None = None
 
     # -- lifecycle
     def start(self) -> None:
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="autograde-sbx-"))
+        # Without bwrap the private uid must reach its home and the worker through this folder.
+        os.chmod(self.dir, 0o700 if self.use_bwrap else 0o755)
+        code = self.dir / "autograde"
+        code.mkdir(mode=0o755)
         for name in ("worker.py", "wire.py"):
-            shutil.copy(HERE / name, self.dir / name)
-        (self.dir / "out").mkdir()
-        if self.uid is not None:
-            for path in [self.dir, *self.dir.rglob("*")]:
-                os.chown(path, self.uid, self.uid)
-        os.chmod(self.dir, 0o700)
+            shutil.copy(HERE / name, code / name)
+            os.chmod(code / name, 0o644)
+        self.cgroup = cgroups.create(self.limits.memory_mb, self.limits.max_procs + 8)   # + bwrap, setpriv
+        self._make_writable()
+        self._seccomp = seccomp.program(block_memfd=self.cgroup is None)
+        if self.use_bwrap:
+            (self.dir / "seccomp.bpf").write_bytes(self._seccomp)
+            self._seccomp_fd = os.open(self.dir / "seccomp.bpf", os.O_RDONLY)
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
-        home = "/sandbox" if self.use_bwrap else str(self.dir)
-        worker = [sys.executable, "-E", "-s", f"{home}/worker.py", str(to_child_r), str(from_child_w)]
+        home = "/sandbox" if self.use_bwrap else str(self.dir / "home")
+        script = "/autograde/worker.py" if self.use_bwrap else str(code / "worker.py")
+        worker = [sys.executable, "-E", "-s", script, str(to_child_r), str(from_child_w)]
         cmd = self._bwrap_prefix() + worker if self.use_bwrap else worker
-        log = open(self.dir / "out" / "process.txt", "wb")
-        self.proc = subprocess.Popen(
-            cmd, cwd=str(self.dir), env=_sandbox_env(home), stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, pass_fds=(to_child_r, from_child_w), preexec_fn=self._limit_child,
-            start_new_session=True)
-        log.close()
-        os.close(to_child_r)
-        os.close(from_child_w)
+        fds = (to_child_r, from_child_w) + ((self._seccomp_fd,) if self._seccomp_fd is not None else ())
+        log = os.open(self.dir / "log", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        try:
+            self.proc = subprocess.Popen(
+                cmd, cwd=str(self.dir / "home"), env=_sandbox_env(home), stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, pass_fds=fds, preexec_fn=self._limit_child, start_new_session=True)
+        finally:
+            for fd in (log, to_child_r, from_child_w):
+                os.close(fd)
         self.reader = wire.Reader()
+
+    def _make_writable(self) -> None:
+        """The student's writable folders on the host: size-limited tmpfs mounts when we may mount."""
+        self._disk = _disk_mode(self.use_bwrap)
+        owner = self.uid if self.uid is not None else os.geteuid()
+        for name, _, mode in WRITABLE if self.use_bwrap else WRITABLE[:1]:
+            path = self.dir / name
+            path.mkdir(mode=0o700)
+            if self._disk == "mount":
+                _mount_tmpfs(path, self.limits.disk_mb, mode, owner if name == "home" else 0)
+                self._mounts.append(path)
+            else:
+                os.chown(path, owner, owner)
+                os.chmod(path, mode)
 
     def _bwrap_prefix(self) -> list[str]:
         # bwrap runs as root (no user namespace) so that the worker can then drop to the private uid with
         # setpriv: the process cap then counts the sandbox's processes only.
         cmd = ["bwrap", "--die-with-parent", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-               "--unshare-cgroup-try", "--new-session", "--proc", "/proc", "--dev", "/dev",
-               "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+               "--unshare-cgroup-try", "--new-session", "--proc", "/proc", "--dev", "/dev"]
         for path in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/etc"):
             if os.path.exists(path):
                 cmd += ["--ro-bind", path, path]
@@ -155,13 +270,25 @@ class Sandbox:
                     cmd += ["--perms", "0755", "--dir", str(parent)]
                     made.add(str(parent))
             cmd += ["--ro-bind", path, path]
-        cmd += ["--bind", str(self.dir), "/sandbox", "--chdir", "/sandbox"]
+        cmd += ["--ro-bind", str(self.dir / "autograde"), "/autograde"]
+        for name, target, mode in WRITABLE:
+            if self._disk == "size":
+                cmd += ["--size", str(self.limits.disk_mb * 2**20), "--perms", f"{mode:04o}", "--tmpfs", target]
+            else:
+                cmd += ["--bind", str(self.dir / name), target]
+        cmd += ["--seccomp", str(self._seccomp_fd), "--chdir", "/sandbox"]
         if self.uid is not None:
             cmd += ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--"]
         return cmd
 
     def _limit_child(self) -> None:
-        """Runs in the child between fork and exec: limits first, then drop root."""
+        """Runs in the child between fork and exec: cgroup and keyring first, then limits, then drop root."""
+        if self.cgroup is not None:
+            self.cgroup.join()
+        try:
+            seccomp.join_fresh_session_keyring()
+        except OSError:
+            pass   # no keyring support in this kernel: the seccomp filter still refuses the calls
         mem = self.limits.memory_mb * 2**20
         cpu = int(self.limits.timeout * 4 + 120)
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
@@ -178,8 +305,33 @@ class Sandbox:
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
+        if not self.use_bwrap:
+            seccomp.install(self._seccomp)   # with bwrap, bwrap installs it (--seccomp)
+
+    def enforcement(self) -> str:
+        """One line saying which isolation and limits this sandbox runs under."""
+        version = self.cgroup.version if self.cgroup else None
+        line = describe_enforcement(self.limits, self.use_bwrap, version, self._disk)
+        if self.cgroup and not self.cgroup.has_pids:
+            line = line.replace(f"processes: cgroup pids, {self.limits.max_procs}",
+                                f"processes: RLIMIT_NPROC, {self.limits.max_procs}")
+        return line
+
+    def peak_memory_mb(self) -> float | None:
+        """Most memory the submission used at once (all its processes, tmpfs included); None without a cgroup."""
+        peak = self.cgroup.peak_bytes() if self.cgroup else None
+        return None if peak is None else peak / 2**20
 
     def close(self) -> None:
+        """Kill everything, unmount and remove the host folder. Never raises, bounded in time."""
+        steps = (self._close_process, self._close_mounts, self._close_cgroup, self._close_dir)
+        for step in steps:
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - clean-up goes on with the next step
+                pass
+
+    def _close_process(self) -> None:
         if self.proc is not None:
             self._kill()
             for fd in (self._to_child, self._from_child):
@@ -188,8 +340,22 @@ class Sandbox:
                 except OSError:
                     pass
             self.proc = None
+        if self._seccomp_fd is not None:
+            os.close(self._seccomp_fd)
+            self._seccomp_fd = None
+
+    def _close_mounts(self) -> None:
+        while self._mounts:
+            _unmount(self._mounts.pop())
+
+    def _close_cgroup(self) -> None:
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+
+    def _close_dir(self) -> None:
         if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            _remove_tree(self.dir)
             self.dir = None
 
     def __del__(self):
@@ -197,25 +363,39 @@ class Sandbox:
             os.close(self._uid_lock)
 
     def _kill(self) -> None:
+        """Kill the sandbox's own processes only, within seconds."""
+        if self.cgroup is not None:
+            self.cgroup.kill(seconds=3)
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(self.proc.pid, signal.SIGKILL)   # bwrap: its pid namespace goes down with it
         except (ProcessLookupError, PermissionError):
             pass
-        if self.uid is not None:
-            _kill_uid(self.uid)   # processes that left the group (setsid) die with their uid
+        if self.uid is not None and self.cgroup is None and not self.use_bwrap:
+            _kill_uid(self.uid)   # processes that left the group (setsid) die with their (verified unused) uid
         try:
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
 
     def output(self, limit: int = 4000) -> str:
-        """The end of what the student process printed (for crash reports)."""
-        texts = []
-        for name in ("process.txt", "stderr.txt"):
-            path = self.dir / "out" / name if self.dir else None
-            if path and path.exists():
-                texts.append(path.read_bytes()[-limit:].decode("utf-8", "replace"))
-        return "\n".join(t for t in texts if t.strip())[-limit:]
+        """The end of what the student process printed (for crash reports), from the host-side log."""
+        if self.dir is None:
+            return ""
+        try:
+            fd = os.open(self.dir / "log", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return ""
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return ""
+            os.lseek(fd, max(0, info.st_size - limit), os.SEEK_SET)
+            data = os.read(fd, limit)
+        except OSError:
+            return ""
+        finally:
+            os.close(fd)
+        return data.decode("utf-8", "replace")
 
     # -- messages
     def request(self, header: dict, blobs=(), deadline: float | None = None):
@@ -250,6 +430,9 @@ class Sandbox:
             code = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             code = None
+        if self.cgroup is not None and self.cgroup.oom_killed():
+            return SandboxError("memory", f"the submission used more than {self.limits.memory_mb} MB of memory "
+                                          "(all its processes together) and was killed")
         text = self.output()
         if code is not None and code < 0:
             sig = signal.Signals(-code).name
@@ -260,19 +443,112 @@ class Sandbox:
         return SandboxError("crashed", f"the student process exited (exit code {code})")
 
 
+def _remove_tree(root: Path, seconds: float = 10.0) -> None:
+    """Remove ``root`` without recursion (any depth), fixing modes, staying on its filesystem; never raises.
+
+    Works on directory fds so that deep chains never build paths past PATH_MAX; gives up after ``seconds``.
+    """
+    end = time.monotonic() + seconds
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    dev, names, stuck = os.fstat(fd).st_dev, [], set()
+    try:
+        while time.monotonic() < end:
+            child = _clear_dir(fd, dev, stuck)
+            if child is not None:
+                fd = child[0]
+                names.append(child[1])
+                continue
+            if not names:
+                break
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            stuck.add(os.fstat(fd)[1:3])
+            os.close(fd)
+            fd = parent
+            try:
+                os.rmdir(names.pop(), dir_fd=fd)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(root)
+    except OSError:
+        pass
+
+
+def _clear_dir(fd: int, dev: int, stuck: set) -> tuple[int, str] | None:
+    """Unlink what ``fd`` holds; returns (fd, name) of a subfolder to descend into, None when done."""
+    try:
+        os.fchmod(fd, 0o700)
+    except OSError:
+        pass
+    try:
+        names = os.listdir(fd)
+    except OSError:
+        return None
+    for name in names:
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if not stat.S_ISDIR(info.st_mode):
+                os.unlink(name, dir_fd=fd)
+                continue
+            if info.st_dev != dev or (info.st_ino, info.st_dev) in stuck:
+                continue   # a mount point, or a folder that could not be emptied
+            try:
+                os.rmdir(name, dir_fd=fd)
+                continue
+            except OSError:
+                pass
+            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+        except OSError:
+            continue
+        os.close(fd)
+        return sub, name
+    return None
+
+
 UID_LOCKS = Path(tempfile.gettempdir()) / "autograde-uids"
+
+
+def _uids_in_use() -> set[int]:
+    """Uids (and gids) that a host process runs as or that /etc/passwd or /etc/group names."""
+    used = set()
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    for line in f:
+                        if line.startswith(("Uid:", "Gid:")):
+                            used.update(int(v) for v in line.split()[1:])
+            except (OSError, ValueError):
+                pass
+    for table in ("/etc/passwd", "/etc/group"):
+        try:
+            for line in Path(table).read_text(errors="replace").splitlines():
+                fields = line.split(":")
+                if len(fields) > 2 and fields[2].isdigit():
+                    used.add(int(fields[2]))
+        except OSError:
+            pass
+    return used
 
 
 def _claim_uid() -> tuple[int, int]:
     """An unused uid for one sandbox, held by a lock file for as long as the Sandbox object lives.
 
-    Locks make the uid unique across grader processes and threads, so killing "everything of this uid" can
-    never touch another submission's processes.
+    Locks make the uid unique across grader processes and threads; uids that a host process runs as or that
+    the system names are skipped, so killing "everything of this uid" can never touch anything else.
     """
     UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    used = _uids_in_use()
     start = os.getpid() % 20000
     for i in range(20000):
         uid = 20000 + (start + i) % 20000
+        if uid in used:
+            continue
         fd = os.open(UID_LOCKS / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -282,8 +558,8 @@ def _claim_uid() -> tuple[int, int]:
     raise RuntimeError("no free uid for a sandbox")
 
 
-def _kill_uid(uid: int) -> None:
-    """Kill every process owned by ``uid`` (a uid used by nothing but this sandbox)."""
+def _kill_uid(uid: int, seconds: float = 5.0) -> None:
+    """Kill every process owned by ``uid`` (a uid used by nothing but this sandbox); bounded wait."""
     pid = os.fork()
     if pid == 0:  # child: become the uid, then signal everything it owns
         try:
@@ -292,4 +568,6 @@ def _kill_uid(uid: int) -> None:
             os.kill(-1, signal.SIGKILL)
         finally:
             os._exit(0)
-    os.waitpid(pid, 0)
+    end = time.monotonic() + seconds
+    while os.waitpid(pid, os.WNOHANG)[0] == 0 and time.monotonic() < end:
+        time.sleep(0.01)

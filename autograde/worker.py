@@ -16,17 +16,24 @@ STDOUT_CAP = 1 << 20  # characters of student output kept; the rest is dropped, 
 
 
 class CappedWriter:
-    """Replaces sys.stdout/stderr: a student printing gigabytes neither fails nor fills the disk."""
+    """Replaces sys.stdout/stderr: a student printing gigabytes neither fails nor fills the disk.
 
-    def __init__(self, path: str):
-        self.file = open(path, "w", encoding="utf-8", errors="replace")
+    Writes go to the process's own fd 1/2, which the grader connects to a log file the sandbox cannot see,
+    so the grader never reads output back from a folder the student can write.
+    """
+
+    def __init__(self, fd: int):
+        self.file = open(fd, "w", encoding="utf-8", errors="replace", closefd=False)
         self.left = STDOUT_CAP
 
     def write(self, text):
         text = str(text)
         if self.left > 0:
-            self.file.write(text[: self.left])
-            self.file.flush()
+            try:
+                self.file.write(text[: self.left])
+                self.file.flush()
+            except OSError:   # the file size limit reached: output is dropped, never an error
+                self.left = 0
         self.left -= len(text)
         return len(text)
 
@@ -217,9 +224,8 @@ def _make_shell():
 
 def main():
     fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
-    os.makedirs("out", exist_ok=True)
-    sys.stdout = CappedWriter("out/stdout.txt")
-    sys.stderr = CappedWriter("out/stderr.txt")
+    sys.stdout = CappedWriter(1)
+    sys.stderr = CappedWriter(2)
     import warnings
     warnings.simplefilter("default")   # warnings are shown to the student, never fail a test
     Worker(fd_in, fd_out).serve()
