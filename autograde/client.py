@@ -10,6 +10,7 @@ import time
 
 from . import wire
 from .sandbox import Limits, Sandbox, SandboxError
+from .text import clean
 
 MISSING = object()
 
@@ -18,11 +19,12 @@ class StudentError(Exception):
     """Student code raised an exception in the sandbox."""
 
     def __init__(self, what: str, error: dict):
+        error = error if type(error) is dict else {}
         self.what = what
-        self.type = error.get("type", "Exception")
-        self.detail = error.get("message", "")
-        self.traceback = error.get("traceback", "")
-        self.memory = bool(error.get("memory"))
+        self.type = clean(error.get("type", "Exception"), 100)     # the sandbox is untrusted: bound everything
+        self.detail = clean(error.get("message", ""), 2000)
+        self.traceback = clean(error.get("traceback", ""), 4000)
+        self.memory = error.get("memory") is True
         super().__init__(f"{what} raised {self.type}: {self.detail}")
 
 
@@ -33,7 +35,7 @@ def student_error(what: str, error: dict) -> StudentError:
     """A StudentError that is also an instance of the builtin exception the student raised (ValueError...),
     so that tests can expect it (`check_raises(..., ValueError)`). Only builtin Exception classes are mirrored."""
     import builtins
-    name = str(error.get("type", ""))
+    name = str(error.get("type", "")) if type(error) is dict else ""
     cls = getattr(builtins, name, None)
     if not (isinstance(cls, type) and issubclass(cls, Exception)) or cls in (StopIteration, StopAsyncIteration):
         return StudentError(what, error)
@@ -43,7 +45,12 @@ def student_error(what: str, error: dict) -> StudentError:
 
 
 class ForbiddenValue(Exception):
-    """The student's code returned something that only pretends to be data."""
+    """The student's code returned something that is not plain data (an ndarray subclass, an object array,
+    a sparse tensor, a value nested too deep): that part fails with this message; it is not tampering."""
+
+
+class ReplyTooLarge(Exception):
+    """The student's code returned more data than the grader accepts (Limits.max_reply_mb)."""
 
 
 class Session:
@@ -54,21 +61,22 @@ class Session:
         self.sandbox: Sandbox | None = None
         self.history: list[str] = []      # code of provided and student cells run so far, in order
         self.generation = 0
-        self.deadline: float | None = None
+        self.seq = 0                              # request number: a reply must carry the same
+        self.deadline: float | None = None        # the current part's deadline
+        self.budget_end: float | None = None      # the whole submission's deadline
 
     # -- lifecycle
-    def _ensure(self) -> None:
+    def ensure(self) -> None:
+        """A running sandbox at the state of the cells so far (started and replayed if needed)."""
         if self.sandbox is not None:
             return
+        self._check_budget()
         self.sandbox = Sandbox(self.limits)
         self.sandbox.start()
+        self.sandbox.reader.limit = self.limits.max_reply_mb * 2**20
         self.generation += 1
         for code in self.history:          # bring the new process to where the old one was
-            try:
-                self._raw({"op": "run", "code": code}, deadline=time.monotonic() + self.limits.timeout)
-            except SandboxError:
-                self.kill()
-                raise
+            self._raw({"op": "run", "code": code}, deadline=self.cell_deadline())
 
     def kill(self) -> None:
         if self.sandbox is not None:
@@ -84,27 +92,57 @@ class Session:
             self.sandbox.close()
             self.sandbox = None
 
+    # -- deadlines
+    def over_budget(self) -> bool:
+        return self.budget_end is not None and time.monotonic() >= self.budget_end
+
+    def _check_budget(self) -> None:
+        if self.over_budget():
+            raise SandboxError("timeout", "the submission's total time budget ran out")
+
+    def cell_deadline(self) -> float:
+        """A cell gets the per-part time limit, and never runs past the submission's budget."""
+        return self._bounded(time.monotonic() + self.limits.timeout)
+
+    def _bounded(self, deadline: float) -> float:
+        return deadline if self.budget_end is None else min(deadline, self.budget_end)
+
     # -- requests
     def _raw(self, header, blobs=(), deadline=None):
+        """Every request has a deadline: a student object's __class__ property may loop forever too."""
+        deadline = self._bounded(deadline if deadline is not None else time.monotonic() + self.limits.timeout)
+        self.seq += 1
         try:
-            return self.sandbox.request(header, blobs, deadline)
-        except SandboxError:
+            reply, out = self.sandbox.request({**header, "seq": self.seq}, blobs, deadline)
+            if reply.get("seq") != self.seq:
+                raise wire.WireError("a reply out of order (did the code write to the grader's pipe?)")
+            return reply, out
+        except SandboxError as err:
             self.kill()
+            if err.kind == "timeout" and self.over_budget():
+                raise SandboxError("timeout", "the submission's total time budget ran out") from None
             raise
+        except wire.TooLarge as err:
+            self.kill()
+            raise ReplyTooLarge(f"your code returned {err}; the grader accepts at most "
+                                f"{self.limits.max_reply_mb} MB per value") from None
         except wire.WireError as err:
             self.kill()
             raise SandboxError("crashed", f"the student process sent a malformed reply ({err})") from None
 
     def request(self, header: dict, blobs=()):
-        self._ensure()
+        self.ensure()
         return self._raw(header, blobs, self.deadline)
 
     def run_cell(self, code: str) -> dict | None:
         """Run a provided or student cell; returns the student's error (as data) or None. Raises SandboxError."""
-        self._ensure()
+        self.ensure()
         self.history.append(code)
-        reply, _ = self._raw({"op": "run", "code": code}, deadline=time.monotonic() + self.limits.timeout)
-        return None if reply.get("ok") else reply.get("error", {})
+        reply, _ = self._raw({"op": "run", "code": code}, deadline=self.cell_deadline())
+        if reply.get("ok") is True:
+            return None
+        error = reply.get("error")
+        return error if type(error) is dict else {}
 
     def forget_last(self) -> None:
         """Drop the last cell from the replay list (it crashed or hung: replaying it would do so again)."""
@@ -118,10 +156,13 @@ class Session:
 
     # -- values
     def decode(self, reply, blobs, node, what):
-        if not reply.get("ok"):
+        if reply.get("ok") is not True:
             raise student_error(what, reply.get("error", {}))
         gen = self.generation
-        value = wire.Decoder(blobs, handle=lambda n: Remote(self, n, gen)).decode(node)
+        try:
+            value = wire.Decoder(blobs, handle=lambda n: Remote(self, n, gen)).decode(node)
+        except wire.WireError as err:
+            raise ForbiddenValue(f"{what} returned a value the grader cannot read ({err})") from None
         _reject(value, what)
         return value
 
@@ -138,7 +179,7 @@ class Session:
 
 def _reject(value, what, depth=0):
     if isinstance(value, wire.Rejected):
-        raise ForbiddenValue(f"{what} returned {value.reason}")
+        raise ForbiddenValue(f"{what} returned {clean(value.reason, 200)}, not a plain value")
     if depth < 8 and type(value) in (list, tuple):
         for v in value:
             _reject(v, what, depth + 1)
@@ -157,7 +198,7 @@ class Remote:
     def __init__(self, session: Session, node: dict, generation: int):
         object.__setattr__(self, "_session", session)
         object.__setattr__(self, "_id", node["$h"])
-        object.__setattr__(self, "_type", str(node.get("type", "object"))[:60])
+        object.__setattr__(self, "_type", clean(str(node.get("type", "object")), 60))
         object.__setattr__(self, "_generation", generation)
 
     def _ask(self, header: dict, blobs=()):

@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .assignment import Assignment, Part, strip_magics
-from .client import MISSING, ForbiddenValue, Session, StudentError
+from .client import MISSING, ForbiddenValue, ReplyTooLarge, Session, StudentError
 from .sandbox import Limits, SandboxError
 from .submission import InvalidNotebook, merge, read_student_notebook
+from .text import clean
 
 # Worst first: the status of a submission is the worst thing that happened while grading it.
 STATUSES = ("invalid-notebook", "tampered", "crashed", "memory", "timeout", "graded")
@@ -55,16 +56,49 @@ class SubmissionResult:
         return cls(**{**data, "parts": parts})
 
 
+def submission_budget(assignment: Assignment, limits: Limits) -> float:
+    """Wall-clock seconds for a whole submission: replays after a crash multiply per-part limits otherwise."""
+    if limits.submission_timeout:
+        return limits.submission_timeout
+    return limits.timeout * (len(assignment.parts) + 2)
+
+
 def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Limits = Limits()) -> SubmissionResult:
+    """Grade one notebook. Never raises: a failure of the grader itself becomes status `crashed` with a note."""
     start = time.monotonic()
+    try:
+        result = _grade(assignment, path, student, limits, start)
+    except Exception as err:  # noqa: BLE001 - one submission must never stop a batch
+        result = grader_failure(assignment, student, err)
+    result.seconds = round(time.monotonic() - start, 3)
+    return _cleaned(result)
+
+
+def invalid_result(assignment: Assignment, student: str, reason: str) -> SubmissionResult:
+    """A submission that cannot be graded at all (not a notebook, a link...): every part 0, with the reason."""
+    parts = [PartResult(p.grade_id, 0.0, p.points, "error", f"not graded: {reason}") for p in assignment.parts]
+    return SubmissionResult(student, assignment.name, "invalid-notebook", 0.0, assignment.max_score, parts,
+                            [f"Your notebook could not be graded: {reason}."])
+
+
+def grader_failure(assignment: Assignment, student: str, err: BaseException | str) -> SubmissionResult:
+    """The grader, not the student, failed: status `crashed`, and a note that says so, for the instructor."""
+    what = err if isinstance(err, str) else f"{type(err).__name__}: {err}"
+    note = (f"The grader failed while grading this submission ({clean(what, 500)}). This is not a judgement of "
+            "your work: your instructor has been told and will regrade it.")
+    parts = [PartResult(p.grade_id, 0.0, p.points, "crashed", "not graded: the grader failed")
+             for p in assignment.parts]
+    return SubmissionResult(student, assignment.name, "crashed", 0.0, assignment.max_score, parts, [note])
+
+
+def _grade(assignment: Assignment, path: Path, student: str, limits: Limits, start: float) -> SubmissionResult:
     try:
         cells = read_student_notebook(path)
     except InvalidNotebook as err:
-        parts = [PartResult(p.grade_id, 0.0, p.points, "error", f"not graded: {err}") for p in assignment.parts]
-        return SubmissionResult(student, assignment.name, "invalid-notebook", 0.0, assignment.max_score, parts,
-                                [f"Your notebook could not be graded: {err}."], time.monotonic() - start)
+        return invalid_result(assignment, student, str(err))
     plan = merge(assignment, cells)
     grader = _Grader(assignment, limits)
+    grader.session.budget_end = start + submission_budget(assignment, limits)
     try:
         with _process_state():
             _run_plan(grader, plan)
@@ -72,14 +106,24 @@ def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Lim
         grader.session.close()
     notes = plan.notes + grader.notes + [f"{t}." for t in dict.fromkeys(plan.tampering)]
     score = sum(r.points for r in grader.results)
-    status = _status(grader.results, plan.tampering or grader.forbidden, grader.incidents)
-    return SubmissionResult(student, assignment.name, status, score, assignment.max_score, grader.results,
-                            notes, round(time.monotonic() - start, 3))
+    status = _status(grader.results, plan.tampering, grader.incidents)
+    return SubmissionResult(student, assignment.name, status, score, assignment.max_score, grader.results, notes)
+
+
+def _cleaned(result: SubmissionResult) -> SubmissionResult:
+    """Bound and sanitise every string that came from the student before it reaches a file or a terminal."""
+    result.student = clean(result.student, 200)
+    result.notes = [clean(n, 2000) for n in result.notes[:50]]
+    for part in result.parts:
+        part.message = clean(part.message)
+    return result
 
 
 def _run_plan(grader: "_Grader", plan) -> None:
     for step in plan.steps:
-        if step.kind == "test":
+        if grader.session.over_budget():
+            grader.out_of_time(step)
+        elif step.kind == "test":
             grader.results.append(grader.run_part(step.part))
         else:
             grader.run_cell(step)
@@ -107,7 +151,8 @@ class _Grader:
         self.results: list[PartResult] = []
         self.notes: list[str] = []
         self.incidents: set[str] = set()
-        self.forbidden = False
+        self.budget = submission_budget(assignment, limits)
+        self.unreadable: dict[str, Unusable] = {}     # names whose reading hung or crashed the sandbox
 
     # -- provided and student cells
     def run_cell(self, step) -> None:
@@ -131,29 +176,47 @@ class _Grader:
             except Exception:  # noqa: BLE001 - a provided cell may use the student's broken code; tests will say
                 pass
 
+    def out_of_time(self, step) -> None:
+        """The submission's budget is spent: the remaining parts are not run (and say why)."""
+        if "timeout" not in self.incidents or not any("time budget" in n for n in self.notes):
+            self.notes.append(f"Grading stopped after the submission's total time budget of {self.budget:g} s: "
+                              "the remaining cells and parts were not run")
+        self.incidents.add("timeout")
+        if step.kind == "test":
+            self.results.append(PartResult(step.part.grade_id, 0.0, step.part.points, "timeout",
+                                           f"not run: the whole submission used up its time budget of "
+                                           f"{self.budget:g} s (slow or stuck cells earlier in the notebook)"))
+
     # -- graded parts
     def run_part(self, part: Part) -> PartResult:
-        self.session.deadline = time.monotonic() + self.limits.timeout
         try:
             self._bind_student_names()
+            self.session.deadline = self.session.cell_deadline()
             for hidden, code in part.segments:
                 try:
                     with _quiet():
                         exec(compile(code, f"<test {part.grade_id}>", "exec"), self.namespace)
                 except Exception as err:  # noqa: BLE001 - every failure is reported to the student
                     return self._failure(part, err, hidden, code)
-        except (SandboxError, StudentError, ForbiddenValue) as err:
+        except (SandboxError, StudentError, ForbiddenValue, ReplyTooLarge) as err:
             return self._failure(part, err, False)
         finally:
             self.session.deadline = None
         return PartResult(part.grade_id, part.points, part.points, "passed", "all tests passed")
 
     def _bind_student_names(self, quiet: bool = False) -> None:
+        """Fetch every graded name from the sandbox, each with its own deadline.
+
+        A name whose reading hangs or kills the process (a doctored ``__class__``, say) is bound to a stand-in
+        that fails the tests using it, and is not read again: one bad name must not cost the other parts.
+        """
         for name in self.assignment.student_names:
+            if name in self.unreadable:
+                self.namespace[name] = self.unreadable[name]
+                continue
             try:
-                value = self.session.get(name)
-            except (StudentError, ForbiddenValue):
-                value = MISSING
+                self.session.ensure()          # a replay that fails is the part's failure, not the name's
+                value = self._fetch(name)
             except SandboxError:
                 if quiet:
                     return
@@ -162,6 +225,25 @@ class _Grader:
                 self.namespace.pop(name, None)
             else:
                 self.namespace[name] = value
+
+    def _fetch(self, name: str):
+        self.session.deadline = self.session.cell_deadline()
+        try:
+            return self.session.get(name)
+        except StudentError:
+            return MISSING
+        except (ForbiddenValue, ReplyTooLarge) as err:
+            return Unusable(name, err)
+        except SandboxError as err:
+            if self.session.over_budget():
+                raise
+            self.incidents.add(err.kind)
+            self.notes.append(f"Reading `{name}` from your notebook {_incident_words(err)}; "
+                              "the tests that use it failed")
+            self.unreadable[name] = Unusable(name, err)
+            return self.unreadable[name]
+        finally:
+            self.session.deadline = None
 
     def _failure(self, part: Part, err: BaseException, hidden: bool, code: str = "") -> PartResult:
         outcome, message = "failed", ""
@@ -177,8 +259,10 @@ class _Grader:
             elif err.traceback:
                 message += "\n" + err.traceback
         elif isinstance(err, ForbiddenValue):
-            self.forbidden = True
-            message = f"{err}. Only plain numbers, strings, lists, numpy arrays and tensors are accepted."
+            message = (f"{err}. Only plain numbers, strings, lists, tuples, dicts, numpy arrays of numbers and "
+                       "dense torch tensors are accepted.")
+        elif isinstance(err, ReplyTooLarge):
+            message = f"{err}."
         elif isinstance(err, NameError):
             name = getattr(err, "name", None) or str(err)
             message = (f"`{name}` is not defined in your notebook: did you rename or delete it, or does its cell "
@@ -194,6 +278,29 @@ class _Grader:
             self.incidents.add("memory")
             self.session.kill()          # the next part starts with its full memory budget
         return PartResult(part.grade_id, 0.0, part.points, outcome, message.strip(), hidden)
+
+
+class Unusable:
+    """Stands for a student name that could not be fetched as a value: any use raises why."""
+
+    def __init__(self, name: str, err: Exception):
+        self._name, self._err = name, err
+
+    def _fail(self, *args, **kwargs):
+        err = self._err
+        if isinstance(err, SandboxError):
+            raise SandboxError(err.kind, err.detail)
+        raise type(err)(str(err))
+
+    __call__ = __getitem__ = __iter__ = __len__ = __array__ = __float__ = __index__ = _fail
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        self._fail()
+
+    def __repr__(self):
+        return f"<`{self._name}` from your notebook, which could not be read>"
 
 
 def _assertion_message(err: AssertionError, hidden: bool, code: str) -> str:
@@ -234,4 +341,4 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-__all__ = ["grade_notebook", "SubmissionResult", "PartResult", "STATUSES"]
+__all__ = ["grade_notebook", "invalid_result", "grader_failure", "SubmissionResult", "PartResult", "STATUSES"]

@@ -18,11 +18,18 @@ import sys
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000
 MAX_BYTES = 512 * 2**20        # one message, arrays included
+MAX_HEADER = 64 * 2**20        # the JSON part of one message
+MAX_INT_DIGITS = 4300          # Python's default int/str conversion limit, whatever the sender set
+MAX_BLOBS = 100_000
 _LEN = struct.Struct("<Q")
 
 
 class WireError(ValueError):
     """A value that may not cross the boundary, or a malformed message."""
+
+
+class TooLarge(WireError):
+    """A message over the reader's size limit (a student returning hundreds of MB)."""
 
 
 class Rejected:
@@ -137,6 +144,16 @@ class Decoder:
         self.handle = handle
 
     def decode(self, node, depth: int = 0):
+        """The value a tree describes; anything malformed, however it fails, is a WireError."""
+        try:
+            return self._decode(node, depth)
+        except WireError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, MemoryError,
+                OverflowError) as err:
+            raise WireError(f"malformed value ({type(err).__name__})") from None
+
+    def _decode(self, node, depth: int):
         if depth > MAX_DEPTH:
             raise WireError("message too deeply nested")
         if node is None or type(node) in (bool, int, float, str):
@@ -148,17 +165,19 @@ class Decoder:
         key = next(iter(node))
         value = node[key]
         if key == "$list":
-            return [self.decode(v, depth + 1) for v in value]
+            return [self._decode(v, depth + 1) for v in value]
         if key == "$tuple":
-            return tuple(self.decode(v, depth + 1) for v in value)
+            return tuple(self._decode(v, depth + 1) for v in value)
         if key == "$dict":
-            return {self.decode(k, depth + 1): self.decode(v, depth + 1) for k, v in value}
+            return {self._decode(k, depth + 1): self._decode(v, depth + 1) for k, v in value}
         if key == "$bigint":
+            if type(value) is not str or len(value) > MAX_INT_DIGITS:
+                raise WireError(f"an integer with more than {MAX_INT_DIGITS} digits")
             return int(value)
         if key == "$float":
             return float(value)
         if key == "$complex":
-            return complex(self.decode(value[0]), self.decode(value[1]))
+            return complex(self._decode(value[0], depth + 1), self._decode(value[1], depth + 1))
         if key == "$nd":
             return self._array(value)
         if key == "$npscalar":
@@ -177,13 +196,12 @@ class Decoder:
         np = _np()
         if type(index) is not int or not 0 <= index < len(self.blobs):
             raise WireError("bad array reference")
-        array = np.load(io.BytesIO(self.blobs[index]), allow_pickle=False)
-        if type(array) is not np.ndarray or array.dtype.kind not in "biufc":
-            raise WireError("bad array payload")
-        return array
+        return read_npy(self.blobs[index])
 
     def _tensor(self, node):
         import torch
+        if type(node.get("dtype")) is not str:
+            raise WireError("bad tensor dtype")
         array = self._array(node["$tensor"])
         tensor = torch.from_numpy(array.copy())
         if node.get("dtype") == "bfloat16":
@@ -191,6 +209,35 @@ class Decoder:
         if node.get("grad") and tensor.is_floating_point():
             tensor.requires_grad_(True)
         return tensor
+
+
+def read_npy(data: bytes):
+    """An array from .npy bytes, checking its header against the bytes really there before allocating.
+
+    ``np.load`` trusts the header: one claiming terabytes makes it allocate terabytes. Only plain numeric dtypes
+    are accepted (no objects, no records).
+    """
+    np = _np()
+    fmt = np.lib.format
+    buf = io.BytesIO(data)
+    try:
+        version = fmt.read_magic(buf)
+        read_header = {(1, 0): fmt.read_array_header_1_0, (2, 0): fmt.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise WireError("bad array payload")
+        shape, fortran, dtype = read_header(buf)
+    except WireError:
+        raise
+    except Exception:  # noqa: BLE001 - numpy raises many kinds on a damaged header
+        raise WireError("bad array payload") from None
+    if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None or dtype.hasobject:
+        raise WireError("bad array payload")
+    count = math.prod(shape)
+    body = memoryview(data)[buf.tell():]
+    if any(type(n) is not int or n < 0 for n in shape) or count * dtype.itemsize != len(body):
+        raise WireError("array header does not match its data")
+    array = np.frombuffer(bytearray(body), dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran else "C")
 
 
 # ---------------------------------------------------------------- framing
@@ -212,9 +259,9 @@ class Reader:
         self.limit = limit
 
     def feed(self, data: bytes):
+        if len(self.buf) + len(data) > self.limit:
+            raise TooLarge(f"a reply larger than {self.limit // 2**20} MB")
         self.buf += data
-        if len(self.buf) > self.limit:
-            raise WireError("message too large")
 
     def next(self):
         pos = 0
@@ -222,15 +269,15 @@ class Reader:
         if not need(8):
             return None
         (n,) = _LEN.unpack_from(self.buf, pos); pos += 8
-        if n > self.limit or not need(n):
-            if n > self.limit:
-                raise WireError("message too large")
+        if n > min(self.limit, MAX_HEADER):
+            raise TooLarge(f"a reply larger than {min(self.limit, MAX_HEADER) // 2**20} MB")
+        if not need(n):
             return None
         header = self.buf[pos:pos + n]; pos += n
         if not need(8):
             return None
         (count,) = _LEN.unpack_from(self.buf, pos); pos += 8
-        if count > 100_000:
+        if count > MAX_BLOBS:
             raise WireError("too many blobs")
         blobs = []
         for _ in range(count):
@@ -238,15 +285,15 @@ class Reader:
                 return None
             (m,) = _LEN.unpack_from(self.buf, pos); pos += 8
             if m > self.limit:
-                raise WireError("message too large")
+                raise TooLarge(f"a reply larger than {self.limit // 2**20} MB")
             if not need(m):
                 return None
             blobs.append(bytes(self.buf[pos:pos + m])); pos += m
         del self.buf[:pos]
         try:
             parsed = json.loads(bytes(header))
-        except ValueError as err:
-            raise WireError(f"malformed message: {err}") from None
+        except (ValueError, RecursionError) as err:
+            raise WireError(f"malformed message: {type(err).__name__}") from None
         if type(parsed) is not dict:
             raise WireError("malformed message")
         return parsed, blobs

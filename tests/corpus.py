@@ -56,7 +56,7 @@ CASES = [
             def __getattr__(self, name): return self
             def __call__(self, *a, **k): return self
         {assign_all} lambda *a, **k: Anything()"""),
-    Case("ndarray-subclass", "cheat", ("tampered",), HONEST, """
+    Case("ndarray-subclass", "cheat", ("graded",), HONEST, """
         import numpy as np
         class Agreeable(np.ndarray):
             def __eq__(self, other): return np.ones(np.shape(other), bool)

@@ -1,0 +1,98 @@
+"""A grading folder's files: results/<key>.json, feedback/<key>.html and grades.csv, each written atomically.
+
+results/<key>.json holds Gradescope's results schema with our record in ``extra_data``; the record names the
+student, so file names (keys) only need to be safe and unique. grades.csv is always rebuilt from the result files
+on disk under a lock, so two runs writing into one folder (two `--student` runs, say) never leave a stale row.
+"""
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .assignment import Assignment
+from .engine import SubmissionResult
+from .text import csv_cell
+
+MAX_RESULT_BYTES = 16 * 2**20     # a results file is ours, but a damaged or foreign one must not be loaded whole
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def gradescope_json(result: SubmissionResult) -> dict:
+    tests = [{"name": p.grade_id, "score": p.points, "max_score": p.max_points,
+              "status": "passed" if p.passed else "failed", "output": p.message, "visibility": "visible"}
+             for p in result.parts]
+    return {"score": result.score, "execution_time": result.seconds, "output": "\n".join(result.notes),
+            "tests": tests, "extra_data": result.to_dict()}
+
+
+def load_results(out: Path, assignment: str | None = None) -> dict[str, SubmissionResult]:
+    """The finished results under OUT/results, of one assignment or (None) of all, by student."""
+    results = {}
+    for path in sorted((Path(out) / "results").glob("*.json")):
+        try:
+            if not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_RESULT_BYTES:
+                continue
+            record = json.loads(path.read_text(encoding="utf-8"))["extra_data"]
+            if assignment is None or record["assignment"] == assignment:
+                results[record["student"]] = SubmissionResult.from_dict(record)
+        except (ValueError, KeyError, TypeError, OSError):
+            continue    # a foreign or damaged file: that student is graded again
+    return results
+
+
+def grades_csv(assignment: Assignment, results: dict[str, SubmissionResult]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    part_ids = [p.grade_id for p in assignment.parts]
+    writer.writerow(["student", "assignment", "score", "max_score", "status", *part_ids])
+    for student in sorted(results):
+        r = results[student]
+        points = {p.grade_id: p.points for p in r.parts}
+        writer.writerow([csv_cell(student), r.assignment, fmt_points(r.score), fmt_points(r.max_score), r.status,
+                         *(fmt_points(points.get(g, 0.0)) for g in part_ids)])
+    return buf.getvalue()
+
+
+def fmt_points(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+@contextmanager
+def folder_lock(out: Path):
+    """One writer of grades.csv at a time, across processes."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / ".lock", os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_grades(out: Path, assignment: Assignment) -> dict[str, SubmissionResult]:
+    """Rebuild grades.csv from the result files on disk; returns what it found."""
+    with folder_lock(out):
+        results = load_results(out, assignment.name)
+        write_atomic(out / "grades.csv", grades_csv(assignment, results))
+    return results
+
+
+def record(out: Path, key: str, result: SubmissionResult) -> None:
+    """Write one student's result and feedback the moment they exist."""
+    from .feedback import render_html
+    out = Path(out)
+    write_atomic(out / "results" / f"{key}.json", json.dumps(gradescope_json(result), indent=1))
+    write_atomic(out / "feedback" / f"{key}.html", render_html(result))
