@@ -14,7 +14,7 @@ from pathlib import Path
 from . import REPO
 from .assignment import Assignment
 from .batch import gradescope_json, write_atomic
-from .engine import grade_notebook
+from .intake import find_notebook, grade
 from .sandbox import Limits
 
 SETUP = """#!/usr/bin/env bash
@@ -63,15 +63,12 @@ def _add_text(zf: zipfile.ZipFile, name: str, text: str) -> None:
 
 
 def run(assignment: str, submission_dir: Path, results_json: Path, limits: Limits, repo: Path = REPO) -> dict:
-    """Grade the one notebook Gradescope gives us and write results.json."""
+    """Grade the one notebook Gradescope gives us and write results.json.
+
+    The notebook is chosen as for a class (intake): never a link, a checkpoint or a copy when the real one is there;
+    no notebook, or a refused one, is graded as an invalid notebook with the reason.
+    """
     spec = Assignment.load(assignment, repo)
-    notebooks = sorted(Path(submission_dir).rglob("*.ipynb"))
-    preferred = [p for p in notebooks if p.stem == assignment] or notebooks
-    if not preferred:
-        data = {"score": 0.0, "execution_time": 0.0, "tests": [],
-                "output": f"No notebook (.ipynb) was found in your submission: upload {assignment}.ipynb."}
-    else:
-        result = grade_notebook(spec, preferred[0], "student", limits)
-        data = gradescope_json(result)
+    data = gradescope_json(grade(spec, find_notebook(Path(submission_dir), assignment), limits))
     write_atomic(Path(results_json), json.dumps(data, indent=1))
     return data

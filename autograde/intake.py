@@ -24,7 +24,7 @@ LINK = "your submission is a symbolic link, not a notebook; upload the notebook 
 CHECKPOINTS = ".ipynb_checkpoints"
 _SAFE_KEY = re.compile(r"^[a-z0-9_@+-][a-z0-9_.@+-]{0,99}$")
 _HASHED_KEY = re.compile(r"-[0-9a-f]{8}$")
-_COPY = re.compile(r"([ _-]copy\d*|-checkpoint)(\.ipynb)$|^~\$", re.IGNORECASE)
+_COPY = re.compile(r"([ _-]copy[ _-]?\d*|-checkpoint)\.ipynb$|^~\$", re.IGNORECASE)
 
 
 @dataclass
