@@ -4,6 +4,9 @@ from __future__ import annotations
 import html
 
 from .engine import SubmissionResult
+from .text import clean
+
+MAX_NOTES = 50
 
 _STATUS_WORDS = {
     "graded": "Graded.",
@@ -24,21 +27,29 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+def esc(text, limit: int = 4000) -> str:
+    """Student-controlled text for the page: cleaned (no control characters, bounded) and HTML-escaped."""
+    return html.escape(clean(text, limit))
+
+
 def render_html(result: SubmissionResult) -> str:
-    esc = html.escape
     rows = []
     for p in result.parts:
         css = "passed" if p.passed else "failed"
         word = "passed" if p.passed else {"error": "error", "failed": "failed"}.get(p.outcome, p.outcome)
         detail = "" if p.passed else f"<pre>{esc(p.message)}</pre>"
-        rows.append(f"<tr><td><code>{esc(p.grade_id)}</code></td><td>{_fmt(p.points)} / {_fmt(p.max_points)}</td>"
-                    f"<td class='{css}'>{esc(word)}</td><td>{detail}</td></tr>")
-    notes = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
+        rows.append(f"<tr><td><code>{esc(p.grade_id, 200)}</code></td>"
+                    f"<td>{_fmt(p.points)} / {_fmt(p.max_points)}</td>"
+                    f"<td class='{css}'>{esc(word, 40)}</td><td>{detail}</td></tr>")
+    notes = "".join(f"<li>{esc(n, 1000)}</li>" for n in result.notes[:MAX_NOTES])
+    if len(result.notes) > MAX_NOTES:
+        notes += f"<li>... and {len(result.notes) - MAX_NOTES} more notes</li>"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{esc(result.assignment)}: feedback for {esc(result.student)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{esc(result.assignment, 200)}: feedback for
+{esc(result.student, 200)}</title>
 <style>{_CSS}</style></head><body>
-<h1>{esc(result.assignment)}: {_fmt(result.score)} / {_fmt(result.max_score)} points</h1>
-<p>Student: <b>{esc(result.student)}</b>. {esc(_STATUS_WORDS.get(result.status, result.status))}</p>
+<h1>{esc(result.assignment, 200)}: {_fmt(result.score)} / {_fmt(result.max_score)} points</h1>
+<p>Student: <b>{esc(result.student, 200)}</b>. {esc(_STATUS_WORDS.get(result.status, result.status), 200)}</p>
 {f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else ''}
 <h2>Parts</h2>
 <table><tr><th>part</th><th>points</th><th>result</th><th>what to fix</th></tr>

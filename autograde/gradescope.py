@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import REPO
 from .assignment import Assignment
-from .batch import gradescope_json, write_atomic
+from .results import gradescope_json, write_atomic
 from .intake import find_notebook, grade
 from .sandbox import Limits
 

@@ -100,16 +100,13 @@ def _submission(student: str, chosen: _Entry | None, notes: list[str]) -> Submis
 
 def grade(assignment, sub: Submission, limits=None):
     """Grade one submission: one with a problem is graded as an invalid notebook; the intake's notes come first."""
-    from .engine import PartResult, SubmissionResult, grade_notebook
+    from .engine import grade_notebook, invalid_result
     from .sandbox import Limits
     if sub.problem is None:
         result = grade_notebook(assignment, sub.path, sub.student, limits or Limits())
     else:
-        parts = [PartResult(p.grade_id, 0.0, p.points, "error", f"not graded: {sub.problem}")
-                 for p in assignment.parts]
-        result = SubmissionResult(sub.student, assignment.name, "invalid-notebook", 0.0, assignment.max_score,
-                                  parts, [f"Your notebook could not be graded: {sub.problem}."], 0.0)
-    result.notes[:0] = sub.notes
+        result = invalid_result(assignment, sub.student, sub.problem)
+    result.notes = [*sub.notes, *result.notes]
     return result
 
 

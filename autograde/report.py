@@ -7,8 +7,9 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from .batch import load_results, write_atomic
+from .results import load_results, write_atomic
 from .engine import SubmissionResult
+from .text import clean
 
 
 def summarize(results: list[SubmissionResult]) -> dict:
@@ -21,10 +22,16 @@ def summarize(results: list[SubmissionResult]) -> dict:
             entry["passed"] += p.passed
             entry["n"] += 1
             if not p.passed:
-                reasons[(p.grade_id, p.outcome, p.message.splitlines()[0][:120] if p.message else "")] += 1
-    return {"n": len(results), "statuses": Counter(r.status for r in results), "parts": parts,
+                reasons[(p.grade_id, p.outcome, _first_line(p.message))] += 1
+    return {"n": len(results), "statuses": Counter(clean(r.status, 40) for r in results), "parts": parts,
             "reasons": reasons, "scores": [r.score for r in results],
             "max_score": max((r.max_score for r in results), default=0.0)}
+
+
+def _first_line(message: str) -> str:
+    """The first line, cleaned and cut before splitting: a message may be megabytes of student output."""
+    lines = clean(message or "", 400).splitlines()
+    return lines[0][:120] if lines else ""
 
 
 def histogram_png(scores: list[float], max_score: float) -> bytes:
@@ -55,9 +62,11 @@ def report(out: Path) -> str:
              "status: " + ", ".join(f"{k} {v}" for k, v in sorted(s["statuses"].items())), "",
              f"{'part':32} {'mean':>8} {'max':>5} {'pass rate':>10}"]
     for gid, e in s["parts"].items():
-        lines.append(f"{gid:32} {e['points'] / e['n']:8.2f} {e['max']:5g} {e['passed'] / e['n']:10.0%}")
+        lines.append(f"{clean(gid, 60):32} {e['points'] / e['n']:8.2f} {e['max']:5g} "
+                     f"{e['passed'] / e['n']:10.0%}")
     lines += ["", "most common failures:"]
-    lines += [f"  {n:4d} x {gid} ({outcome}): {msg}" for (gid, outcome, msg), n in s["reasons"].most_common(10)]
+    lines += [f"  {n:4d} x {clean(gid, 60)} ({clean(outcome, 40)}): {msg}"
+              for (gid, outcome, msg), n in s["reasons"].most_common(10)]
     text = "\n".join(lines)
     png = histogram_png(s["scores"], s["max_score"])
     (out / "score_histogram.png").write_bytes(png)

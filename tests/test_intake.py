@@ -306,3 +306,31 @@ def test_a_problem_is_graded_as_an_invalid_notebook_with_the_notes():
     assert result.status == "invalid-notebook" and result.score == 0
     assert result.notes[0] == "a note" and LINK in result.notes[1]
     assert all(LINK in p.message for p in result.parts)
+
+
+# ---------------------------------------------------------------- reports and feedback pages
+
+EVIL = "\x1b[2J\x1b]0;pwned\x07<script>alert(1)</script>"
+
+
+def _evil_result():
+    from autograde.engine import PartResult, SubmissionResult
+    part = PartResult("part-1", 0.0, 2.0, "error\x1b[31m", EVIL + "x" * 5 * 2**20)      # a 5 MB message
+    return SubmissionResult(EVIL, A, "invalid-notebook", 0.0, 2.0, [part], [EVIL] * 1000)
+
+
+def test_report_prints_no_terminal_escapes_and_stays_small(tmp_path):
+    from autograde.results import gradescope_json, write_atomic
+    from autograde.report import report
+    write_atomic(tmp_path / "results" / "evil.json", json.dumps(gradescope_json(_evil_result())))
+    text = report(tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert "\x1b" not in text and "\x07" not in text and len(text) < 5000
+    assert "<script>" not in page and "\x1b" not in page and len(page) < 200_000
+
+
+def test_feedback_escapes_and_bounds_student_text():
+    from autograde.feedback import render_html
+    page = render_html(_evil_result())
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "\x1b" not in page and "\x07" not in page and len(page) < 200_000
