@@ -17,16 +17,35 @@ def _release(args) -> int:
 
 def _grade(args) -> int:
     from .assignment import Assignment
-    from .batch import grade_batch
-    from .sandbox import Limits
+    from .batch import BatchReport, grade_batch
+    from .sandbox import Limits, describe_enforcement
     assignment = Assignment.load(args.assignment, Path(args.repo))
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory)
-    results = grade_batch(assignment, Path(args.submissions), Path(args.out), limits, jobs=args.jobs,
-                          force=args.force, student=args.student, progress=not args.quiet)
-    total = len(results)
-    mean = sum(r.score for r in results.values()) / total if total else 0.0
-    print(f"{total} graded submissions in {args.out}/grades.csv; mean score {mean:.2f} / {assignment.max_score:g}")
-    return 0
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory, submission_timeout=args.submission_timeout,
+                    max_reply_mb=args.max_reply_mb)
+    print(f"sandbox: {describe_enforcement(limits)}", file=sys.stderr)
+    report = BatchReport()
+    grade_batch(assignment, Path(args.submissions), Path(args.out), limits, jobs=args.jobs, force=args.force,
+                student=args.student, progress=not args.quiet, report=report)
+    print(summary(report, assignment, args.out))
+    return 130 if report.stopped else 0
+
+
+def summary(report, assignment, out) -> str:
+    """What the run did: how many graded and skipped, by status, and who needs the instructor's attention."""
+    from .text import clean
+    results = report.results
+    mean = sum(r.score for r in results.values()) / len(results) if results else 0.0
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.statuses().items()))
+    lines = [f"graded {len(report.graded)} submissions ({statuses or 'none'}); skipped {report.skipped} "
+             f"already graded; {len(results)} in {out}/grades.csv, mean {mean:.2f} / {assignment.max_score:g}"]
+    for status in ("crashed", "invalid-notebook"):
+        names = [clean(s, 80) for s in report.graded if results[s].status == status]
+        if names:
+            lines.append(f"{status}: {', '.join(names)} (see their notes in {out}/feedback)")
+    if report.stopped:
+        lines.append(f"stopped by a signal: {report.left} submissions not graded; run the same command again to "
+                     "grade them (finished grades are kept)")
+    return "\n".join(lines)
 
 
 def _validate(args) -> int:
@@ -66,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=os.cpu_count(), help="parallel gradings (default: cores)")
     grade.add_argument("--timeout", type=float, default=60.0, help="seconds per graded part (default 60)")
     grade.add_argument("--memory", type=int, default=2048, help="MB of memory for student code (default 2048)")
+    grade.add_argument("--submission-timeout", type=float, default=None,
+                       help="wall-clock seconds for one whole submission (default: timeout x (parts + 2))")
+    grade.add_argument("--max-reply-mb", type=int, default=64,
+                       help="largest value student code may return, in MB (default 64)")
     grade.add_argument("--out", default="autograded", help="output folder (default ./autograded)")
     grade.add_argument("--force", action="store_true", help="regrade students already graded in --out")
     grade.add_argument("--student", help="grade (or regrade) only this student")

@@ -1,179 +1,216 @@
-"""Grading a whole class: find submissions, grade them in parallel, write every result as soon as it exists.
+"""Grading a whole class: each submission in its own grading process, results written as soon as they exist.
 
-Outputs under OUT: results/<student>.json (Gradescope's results schema, our record in ``extra_data``),
-feedback/<student>.html, grades.csv (rewritten atomically after every grade) and gradebook.db (nbgrader's).
-A killed run loses no finished grade; a re-run skips students already graded unless ``force``.
+One submission can affect its own grade and nothing else: each is graded in a forked process of its own with a
+wall-clock deadline, so a grader crash, a hang or a runaway reply while grading it ends as that student's status
+(`crashed`, `timeout`) and the batch goes on. A killed run (SIGTERM, Ctrl-C) stops its graders and their sandboxes
+within seconds and keeps every finished grade; a re-run grades only what is missing.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
+import multiprocessing
 import os
-import re
-import shutil
+import signal
 import tempfile
-import zipfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
+tqdm.monitor_interval = 0         # no monitor thread: grading processes are forked from this one
+
 from .assignment import Assignment
-from .engine import SubmissionResult, grade_notebook
+from .engine import SubmissionResult, grade_notebook, grader_failure, invalid_result, submission_budget
+from .intake import Submission, find_submissions
+from .results import gradescope_json, load_results, record, write_atomic, write_grades  # noqa: F401 - re-exported
 from .sandbox import Limits
 
-MAX_ZIP_BYTES = 2 * 2**30
-_STUDENT_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,100}$")
+GRACE = 30.0                       # seconds past a submission's budget before its grading process is killed
+MAX_RESULT_MESSAGE = 32 * 2**20    # a grading process's answer (a result record) is bounded too
 
 
 @dataclass
-class Submission:
-    student: str
-    path: Path
+class BatchReport:
+    """What a run did, for the summary line and the exit code."""
+    results: dict[str, SubmissionResult] = field(default_factory=dict)   # every result in OUT, by student
+    graded: list[str] = field(default_factory=list)                      # graded in this run
+    skipped: int = 0                                                     # already graded, not regraded
+    stopped: bool = False                                                # interrupted by a signal
+    left: int = 0                                                        # not graded because of the stop
+
+    def statuses(self) -> Counter:
+        return Counter(self.results[s].status for s in self.graded)
 
 
-def find_submissions(root: Path, assignment: str, workdir: Path | None = None) -> list[Submission]:
-    """nbgrader layout (<student>/<assignment>/*.ipynb), a flat folder of <student>.ipynb, or a .zip of either."""
-    root = Path(root)
-    if root.is_file() and zipfile.is_zipfile(root):
-        if workdir is None:
-            raise ValueError("a zip of submissions needs a folder to unpack into")
-        root = _unzip(root, Path(workdir))
-    if not root.is_dir():
-        raise FileNotFoundError(f"{root} is neither a folder of submissions nor a .zip of one")
-    found: dict[str, Path] = {}
-    for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        folder = student_dir / assignment
-        if folder.is_dir():
-            notebooks = sorted(folder.glob("*.ipynb"))
-            preferred = [p for p in notebooks if p.stem == assignment] or notebooks
-            found[student_dir.name] = preferred[0] if preferred else folder / f"{assignment}.ipynb"
-    for notebook in sorted(root.glob("*.ipynb")):
-        found.setdefault(notebook.stem, notebook)
-    if not found and len([p for p in root.iterdir() if p.is_dir()]) == 1:   # zip with one top folder
-        return find_submissions(next(p for p in root.iterdir() if p.is_dir()), assignment)
-    return [Submission(s, p) for s, p in sorted(found.items()) if _STUDENT_ID.match(s)]
+class Stopped(Exception):
+    """SIGTERM or SIGINT arrived: stop grading, keep what is finished."""
 
-
-def _unzip(archive: Path, dest: Path) -> Path:
-    """Unpack safely: no paths outside dest, no links, a cap on the unpacked size."""
-    dest.mkdir(parents=True, exist_ok=True)
-    total = 0
-    with zipfile.ZipFile(archive) as zf:
-        for info in zf.infolist():
-            target = (dest / info.filename).resolve()
-            if not str(target).startswith(str(dest.resolve()) + os.sep) or info.is_dir():
-                continue
-            total += info.file_size
-            if total > MAX_ZIP_BYTES:
-                raise ValueError(f"{archive} unpacks to more than {MAX_ZIP_BYTES // 2**30} GB")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-    return dest
-
-
-# ---------------------------------------------------------------- outputs
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def gradescope_json(result: SubmissionResult) -> dict:
-    tests = [{"name": p.grade_id, "score": p.points, "max_score": p.max_points,
-              "status": "passed" if p.passed else "failed", "output": p.message, "visibility": "visible"}
-             for p in result.parts]
-    return {"score": result.score, "execution_time": result.seconds, "output": "\n".join(result.notes),
-            "tests": tests, "extra_data": result.to_dict()}
-
-
-def load_results(out: Path, assignment: str | None = None) -> dict[str, SubmissionResult]:
-    """The finished results under OUT/results, of one assignment or (None) of all."""
-    results = {}
-    for path in sorted((Path(out) / "results").glob("*.json")):
-        try:
-            record = json.loads(path.read_text())["extra_data"]
-            if assignment is None or record["assignment"] == assignment:
-                results[record["student"]] = SubmissionResult.from_dict(record)
-        except (ValueError, KeyError, TypeError):
-            continue    # a foreign or damaged file: that student is graded again
-    return results
-
-
-def grades_csv(assignment: Assignment, results: dict[str, SubmissionResult]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    part_ids = [p.grade_id for p in assignment.parts]
-    writer.writerow(["student", "assignment", "score", "max_score", "status", *part_ids])
-    for student in sorted(results):
-        r = results[student]
-        points = {p.grade_id: p.points for p in r.parts}
-        writer.writerow([student, r.assignment, _num(r.score), _num(r.max_score), r.status,
-                         *(_num(points.get(g, 0.0)) for g in part_ids)])
-    return buf.getvalue()
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-def record(out: Path, assignment: Assignment, result: SubmissionResult, results: dict) -> None:
-    from .feedback import render_html
-    out = Path(out)
-    write_atomic(out / "results" / f"{result.student}.json", json.dumps(gradescope_json(result), indent=1))
-    write_atomic(out / "feedback" / f"{result.student}.html", render_html(result))
-    results[result.student] = result
-    write_atomic(out / "grades.csv", grades_csv(assignment, results))
-
-
-# ---------------------------------------------------------------- the batch
 
 def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limits: Limits = Limits(),
                 jobs: int | None = None, force: bool = False, student: str | None = None,
-                progress: bool = True, gradebook: bool = True) -> dict[str, SubmissionResult]:
+                progress: bool = True, gradebook: bool = True, report: BatchReport | None = None
+                ) -> dict[str, SubmissionResult]:
+    """Grade every submission not yet graded in OUT (all with ``force``, one with ``student``)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    report = report if report is not None else BatchReport()
     with tempfile.TemporaryDirectory(prefix="autograde-unzip-") as unzip_dir:
         subs = find_submissions(Path(submissions_root), assignment.name, Path(unzip_dir))
         if student is not None:
             subs = [s for s in subs if s.student == student]
             if not subs:
                 raise ValueError(f"no submission from student {student!r} in {submissions_root}")
-        results = load_results(out, assignment.name)
-        todo = [s for s in subs if force or student is not None or s.student not in results]
-        write_atomic(out / "grades.csv", grades_csv(assignment, results))
+        done = load_results(out, assignment.name)
+        todo = [s for s in subs if force or student is not None or s.student not in done]
+        report.skipped = len(subs) - len(todo)
+        write_grades(out, assignment)
         book = _open_gradebook(out, assignment) if gradebook else None
-        jobs = max(1, jobs or os.cpu_count() or 1)
         bar = tqdm(total=len(todo), desc=f"grading {assignment.name}", unit="submission", disable=not progress)
+
+        def finish(sub: Submission, result: SubmissionResult) -> None:
+            record(out, sub.key, result)
+            if book is not None:
+                book.record(result)
+            report.graded.append(result.student)
+            bar.update(1)
+            bar.set_postfix_str(f"{result.student}: {result.score:g}/{result.max_score:g} {result.status}")
+
         try:
-            if jobs == 1 or len(todo) <= 1:
-                for sub in todo:
-                    _finish(out, assignment, grade_notebook(assignment, sub.path, sub.student, limits), results,
-                            book, bar)
-            else:
-                with ProcessPoolExecutor(max_workers=jobs) as pool:
-                    futures = [pool.submit(grade_notebook, assignment, sub.path, sub.student, limits) for sub in todo]
-                    for future in as_completed(futures):
-                        _finish(out, assignment, future.result(), results, book, bar)
+            with _stop_on_signals():
+                _grade_all(assignment, todo, limits, max(1, jobs or os.cpu_count() or 1), finish)
+        except Stopped:
+            report.stopped = True
+            report.left = len(todo) - len(report.graded)
         finally:
             bar.close()
             if book is not None:
                 book.close()
-    return results
+            report.results = write_grades(out, assignment)
+    return report.results
 
 
-def _finish(out, assignment, result, results, book, bar) -> None:
-    record(out, assignment, result, results)
-    if book is not None:
-        book.record(result)
-    bar.update(1)
-    bar.set_postfix_str(f"{result.student}: {_num(result.score)}/{_num(result.max_score)} {result.status}")
+# ---------------------------------------------------------------- one grading process per submission
+
+@dataclass
+class _Job:
+    sub: Submission
+    proc: multiprocessing.Process
+    conn: object
+    deadline: float
+
+
+def _grade_all(assignment: Assignment, todo: list[Submission], limits: Limits, jobs: int, finish) -> None:
+    pending = list(reversed(todo))
+    running: list[_Job] = []
+    hard_limit = submission_budget(assignment, limits) + GRACE
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                sub = pending.pop()
+                if sub.problem:                  # nothing to run: a link, a damaged zip member...
+                    finish(sub, _with_notes(invalid_result(assignment, sub.student, sub.problem), sub))
+                    continue
+                running.append(_start(assignment, sub, limits, hard_limit))
+            ready = wait([j.conn for j in running] + [j.proc.sentinel for j in running], timeout=1.0)
+            for job in list(running):
+                result = _collect(assignment, job, ready, hard_limit)
+                if result is not None:
+                    running.remove(job)
+                    finish(job.sub, _with_notes(result, job.sub))
+    finally:
+        _stop_all(running)
+
+
+def _start(assignment: Assignment, sub: Submission, limits: Limits, hard_limit: float) -> _Job:
+    ctx = multiprocessing.get_context("fork")     # cheap: the grader's imports are already loaded
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_grading_process, args=(assignment, sub, limits, send), daemon=True)
+    proc.start()
+    send.close()
+    return _Job(sub, proc, receive, time.monotonic() + hard_limit)
+
+
+def _grading_process(assignment: Assignment, sub: Submission, limits: Limits, send) -> None:
+    """Runs in the forked child: grade, send the record as JSON, exit. SIGTERM closes the sandboxes first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)          # the parent decides when to stop
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    result = grade_notebook(assignment, sub.path, sub.student, limits)
+    send.send_bytes(json.dumps(result.to_dict()).encode())
+    send.close()
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(143)         # unwinds through grade_notebook's finally: the sandbox is closed
+
+
+def _collect(assignment: Assignment, job: _Job, ready, hard_limit: float) -> SubmissionResult | None:
+    """The job's result if it has one (or has failed), else None while it is still running."""
+    if job.conn in ready:
+        try:
+            data = job.conn.recv_bytes(maxlength=MAX_RESULT_MESSAGE)
+            result = SubmissionResult.from_dict(json.loads(data))
+        except (EOFError, OSError, ValueError, TypeError) as err:
+            result = None
+            reason = f"the grading process ended without a result ({type(err).__name__})"
+        _end(job, first_wait=2.0)
+        if result is not None:
+            return result
+        return grader_failure(assignment, job.sub.student, f"{reason}; exit code {job.proc.exitcode}")
+    if job.proc.sentinel in ready and not job.conn.poll():
+        _end(job)
+        return grader_failure(assignment, job.sub.student,
+                              f"the grading process died (exit code {job.proc.exitcode})")
+    if time.monotonic() > job.deadline:
+        _end(job)
+        result = grader_failure(assignment, job.sub.student, f"grading took longer than {hard_limit:g} s")
+        result.status = "timeout"
+        return result
+    return None
+
+
+def _end(job: _Job, grace: float = 5.0, first_wait: float = 0.0) -> None:
+    """Stop a grading process: SIGTERM lets it close its sandbox, SIGKILL if it does not within ``grace``."""
+    job.proc.join(first_wait)         # one that has sent its result is exiting on its own
+    if job.proc.is_alive():
+        job.proc.terminate()
+        job.proc.join(grace)
+    if job.proc.is_alive():
+        job.proc.kill()
+    job.proc.join(grace)
+    job.conn.close()
+
+
+def _stop_all(running: list[_Job]) -> None:
+    for job in running:
+        if job.proc.is_alive():
+            job.proc.terminate()
+    for job in running:
+        _end(job)
+
+
+def _with_notes(result: SubmissionResult, sub: Submission) -> SubmissionResult:
+    result.notes = [*sub.notes, *result.notes]
+    return result
+
+
+class _stop_on_signals:
+    """SIGTERM and SIGINT raise Stopped in the main process while grading runs."""
+
+    def __enter__(self):
+        def stop(signum, frame):
+            raise Stopped(signal.Signals(signum).name)
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            self.saved = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def __exit__(self, *exc):
+        for s, handler in self.saved.items():
+            signal.signal(s, handler)
+        return False
 
 
 def _open_gradebook(out: Path, assignment: Assignment):

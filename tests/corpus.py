@@ -23,7 +23,7 @@ HONEST, ZERO = "honest", "zero"     # expected score: the honest parts' points, 
 @dataclass
 class Case:
     name: str
-    kind: str                 # 'cheat' or 'broken'
+    kind: str                 # 'cheat', 'broken' or 'attack' (on the grader itself)
     statuses: tuple           # acceptable statuses
     score: str                # HONEST or ZERO
     payload: str | None = None    # code for the last answer cell; {names} and {fn} are filled in
@@ -143,6 +143,142 @@ CASES = [
     Case("fake-test-cell", "cheat", ("tampered",), HONEST, edit="fake-test-cell"),
     Case("retag-test-cell", "cheat", ("tampered",), HONEST, edit="retag-tests"),
     Case("duplicate-test-cells", "cheat", ("tampered",), HONEST, edit="duplicate-tests"),
+    # ---------------------------------------------------------------- attacks on the grader itself (issue 9)
+    Case("keyring-tamper", "attack", ("graded",), HONEST, """
+        import ctypes
+        _libc = ctypes.CDLL(None, use_errno=True)
+        _KEYCTL, _ADD_KEY = (250, 248) if __import__("platform").machine() == "x86_64" else (219, 217)
+        _libc.syscall(_KEYCTL, 1, None)                                  # join a session keyring
+        _libc.syscall(_ADD_KEY, b"user", b"autograde-stolen", b"x", 1, -3)  # add a key to it
+        _libc.syscall(_KEYCTL, 7, -3)                                    # clear the session keyring
+        {stubs}"""),
+    Case("deeply-nested-name", "attack", ("graded",), HONEST, """
+        _deep = []
+        for _ in range(100_000):
+            _deep = [_deep]
+        {assign_all} _deep"""),
+    Case("huge-integer-name", "attack", ("graded",), HONEST, """
+        import sys
+        sys.set_int_max_str_digits(0)
+        {assign_all} 10 ** 60_000"""),
+    Case("lone-surrogate-message", "attack", ("graded",), HONEST, """
+        def _raise(*a, **k):
+            raise ValueError("bad \\ud800 value \\x1b[2J\\x1b[31m")
+        {assign_all} _raise"""),
+    Case("huge-exception-name", "attack", ("graded",), HONEST, """
+        def _raise(*a, **k):
+            raise type("E" * 20_000_000, (Exception,), {{}})("x" * 20_000_000)
+        {assign_all} _raise"""),
+    Case("deep-folder-chain", "attack", ("graded",), HONEST, """
+        import os
+        _home = os.getcwd()
+        for _ in range(3000):
+            os.mkdir("d")
+            os.chdir("d")
+        os.chdir(_home)
+        {stubs}"""),
+    Case("links-and-fifos", "attack", ("crashed",), HONEST, """
+        import os
+        def _plant(*a, **k):
+            for _folder in (".", "out", "/tmp"):
+                for _name in ("process.txt", "stdout.txt", "stderr.txt", "log.txt"):
+                    _path = os.path.join(_folder, _name)
+                    try:
+                        os.makedirs(_folder, exist_ok=True)
+                        if os.path.lexists(_path):
+                            os.remove(_path)
+                        if _name == "stderr.txt":
+                            os.mkfifo(_path)
+                        else:
+                            os.symlink("/dev/zero", _path)
+                    except OSError:
+                        pass
+            os._exit(1)
+        {assign_all} _plant"""),
+    Case("forged-deep-header", "attack", ("crashed", "graded"), HONEST, """
+        import os, struct, sys
+        _header = b"[" * 200_000 + b"]" * 200_000
+        os.write(int(sys.argv[-1]), struct.pack("<Q", len(_header)) + _header + struct.pack("<Q", 0))
+        {stubs}"""),
+    Case("forged-npy-terabytes", "attack", ("graded", "crashed"), HONEST, """
+        import json, os, struct, sys
+        def _forge(*a, **k):
+            npy = b"\\x93NUMPY\\x01\\x00"
+            head = b"{{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }}"
+            head += b" " * (63 - (10 + len(head)) % 64) + b"\\n"
+            blob = npy + struct.pack("<H", len(head)) + head + b"\\x00" * 64
+            frame, seq = sys._getframe(), None
+            while frame is not None and seq is None:      # the request being answered, in the worker's frame
+                request = frame.f_locals.get("request")
+                seq = request.get("seq") if type(request) is dict else None
+                frame = frame.f_back
+            header = json.dumps({{"ok": True, "value": {{"$nd": 0}}, "args": {{"$list": []}},
+                                 "kwargs": {{"$list": []}}, "seq": seq}}).encode()
+            frame = struct.pack("<Q", len(header)) + header + struct.pack("<Q", 1) + struct.pack("<Q", len(blob)) + blob
+            os.write(int(sys.argv[-1]), frame)
+            return 0
+        {assign_all} _forge"""),
+    Case("hanging-class-attribute", "attack", ("timeout",), HONEST, """
+        class _Hang:
+            @property
+            def __class__(self):
+                while True:
+                    pass
+        {assign_all} _Hang()"""),
+    Case("reply-100mb", "attack", ("graded",), HONEST, """
+        {assign_all} lambda *a, **k: "x" * 100_000_000"""),
+    Case("masked-array-answer", "attack", ("graded",), HONEST, """
+        import numpy as np
+        {assign_all} lambda *a, **k: np.ma.masked_array(np.zeros(3))"""),
+    Case("object-array-answer", "attack", ("graded",), HONEST, """
+        import numpy as np
+        {assign_all} lambda *a, **k: np.array([1, "a"], dtype=object)"""),
+    Case("fork-memory", "attack", ("graded", "memory", "crashed"), HONEST, """
+        import os
+        def _hog(*a, **k):
+            pids = []
+            for _ in range(3):
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        _block = bytearray(600 * 2**20)
+                        for _i in range(0, len(_block), 4096):
+                            _block[_i] = 1
+                        __import__("time").sleep(5)
+                    finally:
+                        os._exit(0)
+                pids.append(pid)
+            for pid in pids:
+                os.waitpid(pid, 0)
+            raise RuntimeError("done")
+        {assign_all} _hog"""),
+    Case("memfd-fill", "attack", ("graded", "memory", "crashed"), HONEST, """
+        import os
+        def _fill(*a, **k):
+            fd = os.memfd_create("hog")
+            chunk = b"x" * 2**20
+            for _ in range(1536):
+                os.write(fd, chunk)
+            raise RuntimeError("filled")
+        {assign_all} _fill"""),
+    Case("disk-filler", "attack", ("graded", "memory", "crashed"), HONEST, """
+        import os
+        def _fill(*a, **k):
+            chunk = b"x" * 2**20
+            for _folder in (os.getcwd(), "/tmp", "/dev/shm"):
+                for _i in range(64):
+                    try:
+                        with open(os.path.join(_folder, f"fill{{_i}}"), "wb") as f:
+                            for _ in range(16):
+                                f.write(chunk)
+                    except OSError:
+                        break
+            raise RuntimeError("filled")
+        {assign_all} _fill"""),
+    Case("scratch-file-in-tmp", "attack", ("graded",), HONEST, full_marks=True, payload="""
+        with open("/tmp/scratch.txt", "w") as _f:
+            _f.write("notes")
+        {solution}"""),
     # ---------------------------------------------------------------- broken submissions
     Case("infinite-loop", "broken", ("timeout",), HONEST, """
         {fn_loop}"""),
@@ -198,6 +334,7 @@ CASES = [
     Case("not-a-notebook", "broken", ("invalid-notebook",), ZERO, raw=b"def predict(w, X):\n    return X\n"),
     Case("json-not-notebook", "broken", ("invalid-notebook",), ZERO, raw=b'{"hello": "world"}'),
     Case("non-utf8", "broken", ("invalid-notebook",), ZERO, raw=b'{"cells": [], "x": "\xff\xfe\xfa"}'),
+    Case("nested-notebook", "attack", ("invalid-notebook",), ZERO, raw=b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"),
 ]
 
 
