@@ -326,3 +326,34 @@ def test_enforcement_is_described():
         assert (box.peak_memory_mb() is None) == (box.cgroup is None)
     finally:
         box.close()
+
+
+def test_without_a_cgroup_memfd_is_blocked(monkeypatch):
+    monkeypatch.setattr(sandbox_module.cgroups, "create", lambda *a: None)
+    monkeypatch.setattr(sandbox_module.cgroups, "detect", lambda: None)
+    box = _start()
+    try:
+        assert box.cgroup is None and box.peak_memory_mb() is None
+        line = box.enforcement()
+        assert "no usable cgroup" in line and "memfd_create blocked" in line
+        reply = run(box, "import os\ntry:\n    os.memfd_create('x')\nexcept PermissionError:\n    pass\n"
+                         "else:\n    raise AssertionError('memfd_create allowed')")
+        assert reply["ok"], reply
+    finally:
+        box.close()
+
+
+def test_fallback_without_bubblewrap_still_limits_and_cleans_up():
+    box = _start(bwrap=False)
+    folder = box.dir
+    try:
+        assert box.enforcement().startswith("bubblewrap off")
+        assert run(box, "import os\nopen('mine.txt', 'w').write('x')\nassert os.getcwd().endswith('/home')")["ok"]
+        nrs = seccomp.SYSCALLS.get(seccomp.native_arch(), {})
+        if nrs:
+            reply = run(box, f"import ctypes\nassert ctypes.CDLL(None).syscall({nrs['keyctl']}, 0, -3, 0) == -1")
+            assert reply["ok"], reply
+        assert run(box, DEEP, seconds=60)["ok"]
+    finally:
+        box.close()
+    assert not folder.exists()
