@@ -89,7 +89,8 @@ MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2
 
 
 def _mount_tmpfs(target: Path, size_mb: int, mode: int, owner: int) -> None:
-    opts = f"size={size_mb}m,mode={mode:o},uid={owner},gid={owner}".encode()
+    inodes = max(4096, size_mb * 256)   # bounded too: empty files cost no blocks but do cost memory
+    opts = f"size={size_mb}m,nr_inodes={inodes},mode={mode:o},uid={owner},gid={owner}".encode()
     if _LIBC.mount(b"tmpfs", str(target).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"mount tmpfs on {target}: {os.strerror(err)}")
