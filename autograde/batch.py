@@ -24,8 +24,8 @@ from tqdm.auto import tqdm
 tqdm.monitor_interval = 0         # no monitor thread: grading processes are forked from this one
 
 from .assignment import Assignment
-from .engine import SubmissionResult, grade_notebook, grader_failure, invalid_result, submission_budget
-from .intake import Submission, find_submissions
+from .engine import SubmissionResult, grader_failure, submission_budget
+from .intake import Submission, find_submissions, grade
 from .results import gradescope_json, load_results, record, write_atomic, write_grades  # noqa: F401 - re-exported
 from .sandbox import Limits
 
@@ -112,7 +112,7 @@ def _grade_all(assignment: Assignment, todo: list[Submission], limits: Limits, j
             while pending and len(running) < jobs:
                 sub = pending.pop()
                 if sub.problem:                  # nothing to run: a link, a damaged zip member...
-                    finish(sub, _with_notes(invalid_result(assignment, sub.student, sub.problem), sub))
+                    finish(sub, grade(assignment, sub, limits))
                     continue
                 running.append(_start(assignment, sub, limits, hard_limit))
             ready = wait([j.conn for j in running] + [j.proc.sentinel for j in running], timeout=1.0)
@@ -120,7 +120,7 @@ def _grade_all(assignment: Assignment, todo: list[Submission], limits: Limits, j
                 result = _collect(assignment, job, ready, hard_limit)
                 if result is not None:
                     running.remove(job)
-                    finish(job.sub, _with_notes(result, job.sub))
+                    finish(job.sub, result)
     finally:
         _stop_all(running)
 
@@ -138,7 +138,7 @@ def _grading_process(assignment: Assignment, sub: Submission, limits: Limits, se
     """Runs in the forked child: grade, send the record as JSON, exit. SIGTERM closes the sandboxes first."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the parent decides when to stop
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    result = grade_notebook(assignment, sub.path, sub.student, limits)
+    result = grade(assignment, sub, limits)
     send.send_bytes(json.dumps(result.to_dict()).encode())
     send.close()
 
@@ -149,27 +149,29 @@ def _exit_on_sigterm(signum, frame):
 
 def _collect(assignment: Assignment, job: _Job, ready, hard_limit: float) -> SubmissionResult | None:
     """The job's result if it has one (or has failed), else None while it is still running."""
-    if job.conn in ready:
+    if job.conn in ready or job.proc.sentinel in ready:
         try:
-            data = job.conn.recv_bytes(maxlength=MAX_RESULT_MESSAGE)
-            result = SubmissionResult.from_dict(json.loads(data))
-        except (EOFError, OSError, ValueError, TypeError) as err:
+            data = job.conn.recv_bytes(maxlength=MAX_RESULT_MESSAGE) if job.conn.poll() else None
+            result = SubmissionResult.from_dict(json.loads(data)) if data is not None else None
+        except (EOFError, OSError, ValueError, TypeError):
             result = None
-            reason = f"the grading process ended without a result ({type(err).__name__})"
         _end(job, first_wait=2.0)
         if result is not None:
             return result
-        return grader_failure(assignment, job.sub.student, f"{reason}; exit code {job.proc.exitcode}")
-    if job.proc.sentinel in ready and not job.conn.poll():
-        _end(job)
         return grader_failure(assignment, job.sub.student,
-                              f"the grading process died (exit code {job.proc.exitcode})")
+                              f"the grading process died without a result ({_exit_words(job.proc.exitcode)})")
     if time.monotonic() > job.deadline:
         _end(job)
         result = grader_failure(assignment, job.sub.student, f"grading took longer than {hard_limit:g} s")
         result.status = "timeout"
         return result
     return None
+
+
+def _exit_words(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
 
 
 def _end(job: _Job, grace: float = 5.0, first_wait: float = 0.0) -> None:
@@ -190,11 +192,6 @@ def _stop_all(running: list[_Job]) -> None:
             job.proc.terminate()
     for job in running:
         _end(job)
-
-
-def _with_notes(result: SubmissionResult, sub: Submission) -> SubmissionResult:
-    result.notes = [*sub.notes, *result.notes]
-    return result
 
 
 class _stop_on_signals:

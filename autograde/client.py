@@ -152,7 +152,7 @@ class Session:
         reply, blobs = self.request({"op": "get", "name": name})
         if reply.get("missing"):
             return MISSING
-        return self.decode(reply, blobs, reply["value"], f"`{name}`")
+        return self.decode(reply, blobs, reply.get("value"), f"`{name}`")
 
     # -- values
     def decode(self, reply, blobs, node, what):

@@ -23,7 +23,7 @@ HONEST, ZERO = "honest", "zero"     # expected score: the honest parts' points, 
 @dataclass
 class Case:
     name: str
-    kind: str                 # 'cheat', 'broken' or 'attack' (on the grader itself)
+    kind: str                 # 'cheat', 'broken', 'attack' (on the grader itself) or 'honest'
     statuses: tuple           # acceptable statuses
     score: str                # HONEST or ZERO
     payload: str | None = None    # code for the last answer cell; {names} and {fn} are filled in
@@ -143,6 +143,9 @@ CASES = [
     Case("fake-test-cell", "cheat", ("tampered",), HONEST, edit="fake-test-cell"),
     Case("retag-test-cell", "cheat", ("tampered",), HONEST, edit="retag-tests"),
     Case("duplicate-test-cells", "cheat", ("tampered",), HONEST, edit="duplicate-tests"),
+    # ---------------------------------------------------------------- honest students graded beside the attacks
+    Case("honest-1", "honest", ("graded",), HONEST, full_marks=True, payload="{solution}"),
+    Case("honest-2", "honest", ("graded",), HONEST, full_marks=True, payload="{solution}"),
     # ---------------------------------------------------------------- attacks on the grader itself (issue 9)
     Case("keyring-tamper", "attack", ("graded",), HONEST, """
         import ctypes
