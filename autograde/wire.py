@@ -264,36 +264,49 @@ class Reader:
         self.buf += data
 
     def next(self):
-        pos = 0
-        need = lambda n: len(self.buf) >= pos + n  # noqa: E731
-        if not need(8):
+        """The next complete (header, blobs), or None while bytes are missing. Each part is copied once."""
+        spans = self._frame()
+        if spans is None:
             return None
-        (n,) = _LEN.unpack_from(self.buf, pos); pos += 8
-        if n > min(self.limit, MAX_HEADER):
-            raise TooLarge(f"a reply larger than {min(self.limit, MAX_HEADER) // 2**20} MB")
-        if not need(n):
-            return None
-        header = self.buf[pos:pos + n]; pos += n
-        if not need(8):
-            return None
-        (count,) = _LEN.unpack_from(self.buf, pos); pos += 8
-        if count > MAX_BLOBS:
-            raise WireError("too many blobs")
-        blobs = []
-        for _ in range(count):
-            if not need(8):
-                return None
-            (m,) = _LEN.unpack_from(self.buf, pos); pos += 8
-            if m > self.limit:
-                raise TooLarge(f"a reply larger than {self.limit // 2**20} MB")
-            if not need(m):
-                return None
-            blobs.append(bytes(self.buf[pos:pos + m])); pos += m
-        del self.buf[:pos]
+        (h0, h1), blob_spans, end = spans
+        with memoryview(self.buf) as view:
+            header = bytes(view[h0:h1])
+            blobs = [bytes(view[a:b]) for a, b in blob_spans]
+        self.buf = self.buf[end:]          # a copy of what follows (usually nothing): the big buffer is freed
         try:
-            parsed = json.loads(bytes(header))
+            parsed = json.loads(header)
         except (ValueError, RecursionError) as err:
             raise WireError(f"malformed message: {type(err).__name__}") from None
         if type(parsed) is not dict:
             raise WireError("malformed message")
         return parsed, blobs
+
+    def _frame(self):
+        """Where the header and blobs of the first frame lie, checking each length before waiting for it."""
+        n, pos = self._u64(0)
+        if n is None:
+            return None
+        if n > min(self.limit, MAX_HEADER):
+            raise TooLarge(f"a reply larger than {min(self.limit, MAX_HEADER) // 2**20} MB")
+        header = (pos, pos + n)
+        count, pos = self._u64(pos + n)
+        if count is None:
+            return None
+        if count > MAX_BLOBS:
+            raise WireError("too many blobs")
+        blobs = []
+        for _ in range(count):
+            m, pos = self._u64(pos)
+            if m is None:
+                return None
+            if m > self.limit:
+                raise TooLarge(f"a reply larger than {self.limit // 2**20} MB")
+            blobs.append((pos, pos + m))
+            pos += m
+        return (header, blobs, pos) if len(self.buf) >= pos and len(self.buf) >= header[1] else None
+
+    def _u64(self, pos: int):
+        """The length field at pos and the position after it, or (None, pos) when it has not arrived."""
+        if len(self.buf) < pos + 8:
+            return None, pos
+        return _LEN.unpack_from(self.buf, pos)[0], pos + 8

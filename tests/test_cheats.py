@@ -1,7 +1,9 @@
 """The cheat and breakage corpus (tests/corpus.py) through the grader, as one batch per assignment."""
 from __future__ import annotations
 
+import glob
 import os
+import time
 
 import pytest
 
@@ -29,9 +31,12 @@ def graded(tmp_path_factory):
     for path in ESCAPES:
         if os.path.exists(path):
             os.remove(path)
+    leftovers = set(glob.glob("/tmp/autograde-*"))
+    start = time.monotonic()
     results = grade_batch(Assignment.load(name, REPO), root / "subs", root / "out", LIMITS, jobs=2,
                           progress=False)
-    return name, results, root / "out"
+    seconds = time.monotonic() - start
+    return name, results, root / "out", seconds, set(glob.glob("/tmp/autograde-*")) - leftovers
 
 
 # The cases that need no time limit to fail, run against every assignment: each new chapter gets them for free.
@@ -63,15 +68,16 @@ def test_corpus_is_large_enough():
 
 
 def test_the_batch_finishes_with_every_submission_graded(graded):
-    name, results, out = graded
+    name, results, out, seconds, _ = graded
     assert sorted(results) == sorted(c.name for c in CASES)
+    assert seconds < 20 * len(CASES), f"{len(CASES)} submissions took {seconds:.0f} s"
     rows = (out / "grades.csv").read_text().splitlines()
     assert len(rows) == len(CASES) + 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_case(graded, case):
-    name, results, out = graded
+    name, results, out, *_ = graded
     if case.name == "read-source-notebook" and not bwrap_available():
         pytest.skip("reading the source is only prevented inside bubblewrap")
     result = results[case.name]
@@ -93,14 +99,14 @@ def test_nothing_escaped_the_sandbox(graded):
 
 def test_feedback_never_shows_hidden_tests(graded):
     """Feedback pages carry messages and hints, not the hidden tests' code or reference functions."""
-    name, results, out = graded
+    name, results, out, *_ = graded
     for page in (out / "feedback").glob("*.html"):
         text = page.read_text()
         assert "BEGIN HIDDEN TESTS" not in text and "_ref_" not in text, page.name
 
 
 def test_failures_say_what_happened(graded):
-    name, results, out = graded
+    name, results, out, *_ = graded
     assert "time limit" in results["infinite-loop"].parts[-1].message
     assert "memory" in results["memory-bomb"].parts[-1].message.lower()
     assert "not defined" in results["renamed-function"].parts[-1].message
@@ -108,3 +114,28 @@ def test_failures_say_what_happened(graded):
     assert "empty" in results["empty-file"].notes[0]
     assert "UTF-8" in results["non-utf8"].notes[0]
     assert any("edited" in n for n in results["edit-test-cell"].notes)
+
+
+def test_nothing_is_left_behind_and_outputs_are_bounded(graded):
+    """Attacks leave no sandbox folder, no key in the grader's keyring, and no oversized or raw-escaped output."""
+    name, results, out, seconds, new_paths = graded
+    assert [p for p in new_paths if "autograde-sbx" in p] == []
+    with open("/proc/keys") as f:
+        assert "autograde-stolen" not in f.read()
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".html", ".csv"):
+            data = path.read_bytes()
+            assert len(data) < 2**20, f"{path.name} is {len(data)} bytes"
+            assert b"\x1b" not in data and b"\\u001b" not in data, path.name
+            data.decode("utf-8")
+    assert results["lone-surrogate-message"].parts[-1].outcome == "error"
+
+
+def test_attacks_on_the_grader_say_what_happened(graded):
+    name, results, out, *_ = graded
+    assert "64 MB" in results["reply-100mb"].parts[-1].message
+    assert "not a plain value" in results["masked-array-answer"].parts[-1].message
+    assert "not a plain value" in results["object-array-answer"].parts[-1].message
+    assert "time limit" in results["hanging-class-attribute"].parts[-1].message
+    assert any("Reading `" in n for n in results["hanging-class-attribute"].notes)
+    assert "could not be read" in results["nested-notebook"].notes[0] or "nested" in results["nested-notebook"].notes[0]
