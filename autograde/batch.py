@@ -24,9 +24,9 @@ from tqdm.auto import tqdm
 tqdm.monitor_interval = 0         # no monitor thread: grading processes are forked from this one
 
 from .assignment import Assignment
-from .engine import SubmissionResult, grader_failure, submission_budget
+from .engine import grader_failure, submission_budget
 from .intake import Submission, find_submissions, grade
-from .results import gradescope_json, load_results, record, write_atomic, write_grades  # noqa: F401 - re-exported
+from .results import SubmissionResult, load_results, record, write_grades
 from .sandbox import Limits
 
 GRACE = 30.0                       # seconds past a submission's budget before its grading process is killed

@@ -9,51 +9,17 @@ import contextlib
 import io
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .assignment import Assignment, Part, strip_magics
 from .client import MISSING, ForbiddenValue, ReplyTooLarge, Session, StudentError
 from .sandbox import Limits, SandboxError
 from .submission import InvalidNotebook, merge, read_student_notebook
+from .results import PartResult, SubmissionResult
 from .text import clean
 
 # Worst first: the status of a submission is the worst thing that happened while grading it.
 STATUSES = ("invalid-notebook", "tampered", "crashed", "memory", "timeout", "graded")
-
-
-@dataclass
-class PartResult:
-    grade_id: str
-    points: float
-    max_points: float
-    outcome: str                   # passed, failed, error, timeout, memory, crashed
-    message: str = ""              # what a student reads: what was checked, what they returned, a hint
-    hidden: bool = False           # the failing check was a hidden one
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome == "passed"
-
-
-@dataclass
-class SubmissionResult:
-    student: str
-    assignment: str
-    status: str
-    score: float
-    max_score: float
-    parts: list[PartResult] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "SubmissionResult":
-        parts = [PartResult(**p) for p in data.get("parts", [])]
-        return cls(**{**data, "parts": parts})
 
 
 def submission_budget(assignment: Assignment, limits: Limits) -> float:

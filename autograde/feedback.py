@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from .engine import SubmissionResult
+from .results import SubmissionResult
 from .text import clean
 
 MAX_NOTES = 50

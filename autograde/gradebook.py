@@ -9,7 +9,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from .assignment import Assignment
-from .engine import SubmissionResult
+from .results import SubmissionResult
 
 
 class ClassGradebook:

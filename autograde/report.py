@@ -7,8 +7,7 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from .results import load_results, write_atomic
-from .engine import SubmissionResult
+from .results import SubmissionResult, load_results, write_atomic
 from .text import clean
 
 

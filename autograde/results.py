@@ -13,13 +13,51 @@ import json
 import os
 import tempfile
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .assignment import Assignment
-from .engine import SubmissionResult
 from .text import csv_cell
 
 MAX_RESULT_BYTES = 16 * 2**20     # a results file is ours, but a damaged or foreign one must not be loaded whole
+
+
+@dataclass
+class PartResult:
+    grade_id: str
+    points: float
+    max_points: float
+    outcome: str                   # passed, failed, error, timeout, memory, crashed
+    message: str = ""              # what a student reads: what was checked, what they returned, a hint
+    hidden: bool = False           # the failing check was a hidden one
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+
+@dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    status: str
+    score: float
+    max_score: float
+    parts: list[PartResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    timestamp: str | None = None      # when it was submitted, ISO 8601 in UTC (timestamp.txt, zip entry or mtime)
+    sha256: str | None = None         # of the graded file: a re-run regrades a submission whose file changed
+    late_penalty: float = 0.0         # points taken off for lateness; `score` is after the penalty
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SubmissionResult":
+        known = {f.name for f in fields(cls)}
+        parts = [PartResult(**p) for p in data.get("parts", [])]
+        return cls(**{k: v for k, v in data.items() if k in known and k != "parts"}, parts=parts)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -314,7 +314,7 @@ EVIL = "\x1b[2J\x1b]0;pwned\x07<script>alert(1)</script>"
 
 
 def _evil_result():
-    from autograde.engine import PartResult, SubmissionResult
+    from autograde.results import PartResult, SubmissionResult
     part = PartResult("part-1", 0.0, 2.0, "error\x1b[31m", EVIL + "x" * 5 * 2**20)      # a 5 MB message
     return SubmissionResult(EVIL, A, "invalid-notebook", 0.0, 2.0, [part], [EVIL] * 1000)
 
