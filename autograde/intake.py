@@ -13,6 +13,7 @@ import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .text import clean, student_id
@@ -20,6 +21,8 @@ from .text import clean, student_id
 MAX_ZIP_BYTES = 2 * 2**30        # all notebooks unpacked from one zip together
 MAX_ZIP_RATIO = 200              # notebooks compress ~3-20x; far more is a zip bomb
 MAX_DEPTH = 5                    # top folder / student / assignment / .ipynb_checkpoints / notebook
+MAX_TIMESTAMP_BYTES = 1024       # nbgrader's timestamp.txt is one short line
+TIMESTAMP_TXT = "timestamp.txt"
 LINK = "your submission is a symbolic link, not a notebook; upload the notebook file itself"
 CHECKPOINTS = ".ipynb_checkpoints"
 _SAFE_KEY = re.compile(r"^[a-z0-9_@+-][a-z0-9_.@+-]{0,99}$")
@@ -34,6 +37,7 @@ class Submission:
     key: str                  # safe, unique, stable file-name stem for results/<key>.json and feedback/<key>.html
     problem: str | None = None    # why it cannot be graded: graded as invalid-notebook with this note
     notes: list[str] = field(default_factory=list)   # things the student/instructor should know
+    timestamp: str | None = None  # when it was submitted, ISO 8601 UTC: timestamp.txt, else zip date, else mtime
 
 
 @dataclass
@@ -72,7 +76,7 @@ def find_submissions(root: Path, assignment: str, workdir: Path | None = None) -
             return _unzip(zf, _choose_all(_zip_entries(zf), assignment), Path(workdir))
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is neither a folder of submissions nor a .zip of one")
-    return [_submission(student, chosen, notes) for student, (chosen, notes)
+    return [_submission(student, chosen, notes, nbgrader_layout=True) for student, (chosen, notes)
             in _choose_all(_disk_entries(root), assignment).items()]
 
 
@@ -88,14 +92,15 @@ def find_notebook(folder: Path, assignment: str, student: str = "student") -> Su
     return _submission(student, chosen, notes)
 
 
-def _submission(student: str, chosen: _Entry | None, notes: list[str]) -> Submission:
+def _submission(student: str, chosen: _Entry | None, notes: list[str], nbgrader_layout: bool = False) -> Submission:
     key = file_key(student)
     if chosen is None:
         return Submission(student, None, key, "no notebook (.ipynb) was found in your submission folder", notes)
     if chosen.kind == "link":
         return Submission(student, None, key, LINK, notes)
-    return Submission(student, chosen.source if isinstance(chosen.source, Path) else None, key, chosen.problem,
-                      notes)
+    if not isinstance(chosen.source, Path):
+        return Submission(student, None, key, chosen.problem, notes)
+    return Submission(student, chosen.source, key, chosen.problem, notes, _disk_timestamp(chosen, nbgrader_layout))
 
 
 def grade(assignment, sub: Submission, limits=None):
@@ -241,6 +246,109 @@ def _nfc(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
+# ---------------------------------------------------------------- when each was submitted
+
+def _stamp_folder_depth(e: _Entry, nbgrader_layout: bool) -> int | None:
+    """How many folders up from the notebook nbgrader's timestamp.txt sits (its assignment folder), or None.
+
+    Only `<student>/<assignment>/` has one of its own: in a flat class folder a timestamp.txt would be everyone's.
+    """
+    if nbgrader_layout and len(e.parts) < 3:
+        return None
+    return 2 if len(e.parts) >= 2 and e.parts[-2] == CHECKPOINTS else 1
+
+
+def _disk_timestamp(e: _Entry, nbgrader_layout: bool) -> str | None:
+    """timestamp.txt beside the notebook when readable and parseable, else the notebook's mtime."""
+    depth = _stamp_folder_depth(e, nbgrader_layout)
+    if depth is not None:
+        stamp = parse_timestamp(_read_small(e.source.parents[depth - 1] / TIMESTAMP_TXT))
+        if stamp:
+            return stamp
+    try:
+        return _iso(datetime.fromtimestamp(os.lstat(e.source).st_mtime, timezone.utc))
+    except OSError:
+        return None
+
+
+def _read_small(path: Path) -> bytes | None:
+    """A small regular file's bytes; None for a link, a folder, a big or unreadable file (students write these)."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read(MAX_TIMESTAMP_BYTES + 1)
+    except OSError:
+        return None
+    return data if len(data) <= MAX_TIMESTAMP_BYTES else None
+
+
+def _zip_timestamp(zf: zipfile.ZipFile, e: _Entry) -> str | None:
+    """timestamp.txt in the zip beside the notebook, else the member's (naive, taken as UTC) date_time."""
+    depth = _stamp_folder_depth(e, True)
+    if depth is not None:
+        folder = e.source.filename.replace("\\", "/").split("/")[:-depth]
+        stamp = parse_timestamp(_read_zip_small(zf, "/".join([*folder, TIMESTAMP_TXT])))
+        if stamp:
+            return stamp
+    try:
+        return _iso(datetime(*e.source.date_time, tzinfo=timezone.utc))
+    except ValueError:
+        return None
+
+
+def _read_zip_small(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    info = zf.NameToInfo.get(name)
+    if info is None or info.is_dir() or stat.S_ISLNK(info.external_attr >> 16) or info.flag_bits & 0x1 \
+            or info.file_size > MAX_TIMESTAMP_BYTES:
+        return None
+    try:
+        with zf.open(info) as f:
+            data = f.read(MAX_TIMESTAMP_BYTES + 1)
+    except Exception:  # noqa: BLE001 - a damaged member only loses its timestamp
+        return None
+    return data if len(data) <= MAX_TIMESTAMP_BYTES else None
+
+
+def parse_timestamp(data: bytes | str | None) -> str | None:
+    """nbgrader's timestamp.txt text ('2015-02-02 15:58:23.948203 America/Los_Angeles', a UTC offset, or naive
+    meaning UTC) as ISO 8601 UTC; None when it is not a time."""
+    if data is None:
+        return None
+    try:
+        text = (data.decode("utf-8") if isinstance(data, bytes) else data).strip()
+        return _iso(parse_time(text)) if text else None
+    except (ValueError, OverflowError, TypeError, UnicodeDecodeError):
+        return None
+
+
+_OFFSET = re.compile(r"^[+-]\d\d:?\d\d$")
+
+
+def parse_time(text: str) -> datetime:
+    """An aware UTC datetime from nbgrader's formats, through nbgrader's parse_utc; ValueError when not a time.
+
+    parse_utc reads '... -0800' as -800 *seconds* and a zone name it does not know as UTC: dateutil reads offsets
+    itself, and unknown zone names are refused rather than guessed.
+    """
+    import dateutil.parser
+    import dateutil.tz
+    from nbgrader.utils import parse_utc
+    parts = text.split(" ")
+    if len(parts) > 3:
+        raise ValueError(f"not a time: {text!r}")
+    if len(parts) == 3 and _OFFSET.match(parts[2]):
+        return parse_utc(dateutil.parser.parse(text)).replace(tzinfo=timezone.utc)
+    if len(parts) == 3 and dateutil.tz.gettz(parts[2]) is None:
+        raise ValueError(f"unknown time zone {parts[2]!r} in {text!r}")
+    return parse_utc(text).replace(tzinfo=timezone.utc)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).isoformat()
+
+
 # ---------------------------------------------------------------- unpacking the chosen notebooks
 
 def _unzip(zf: zipfile.ZipFile, chosen: dict, dest: Path) -> list[Submission]:
@@ -253,6 +361,7 @@ def _unzip(zf: zipfile.ZipFile, chosen: dict, dest: Path) -> list[Submission]:
             target = dest / f"{sub.key}.ipynb"
             sub.problem, size = _extract(zf, entry.source, target)
             sub.path = None if sub.problem else target
+            sub.timestamp = _zip_timestamp(zf, entry)
             total += size
             if total > MAX_ZIP_BYTES:
                 raise ValueError(f"the zip unpacks to more than {MAX_ZIP_BYTES // 2**30} GB")

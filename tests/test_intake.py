@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import unicodedata
 import zipfile
@@ -334,3 +335,65 @@ def test_feedback_escapes_and_bounds_student_text():
     page = render_html(_evil_result())
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "\x1b" not in page and "\x07" not in page and len(page) < 200_000
+
+
+# ---------------------------------------------------------------- submission timestamps
+
+def test_timestamp_txt_beside_the_notebook_is_read_as_utc(tmp_path):
+    put(tmp_path, f"ada/{A}/{A}.ipynb")
+    (tmp_path / "ada" / A / "timestamp.txt").write_text("2015-02-02 15:58:23.948203 America/Los_Angeles\n")
+    put(tmp_path, f"bob/{A}/{A}.ipynb")
+    (tmp_path / "bob" / A / "timestamp.txt").write_text("2015-02-02 15:58:23.948203 -0800")
+    subs = by_student(find_submissions(tmp_path, A))
+    assert subs["ada"].timestamp == subs["bob"].timestamp == "2015-02-02T23:58:23.948203+00:00"
+
+
+@pytest.mark.parametrize("content", ["not a time", "2015-02-02 10:00:00 Nowhere/Land", "x" * 2000, b"\xff\xfe"])
+def test_a_bad_timestamp_txt_falls_back_to_the_mtime(tmp_path, content):
+    path = put(tmp_path, f"ada/{A}/{A}.ipynb")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    stamp = tmp_path / "ada" / A / "timestamp.txt"
+    stamp.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert find_submissions(tmp_path, A)[0].timestamp == "2023-11-14T22:13:20+00:00"
+
+
+def test_a_linked_timestamp_txt_is_not_followed(tmp_path):
+    path = put(tmp_path, f"ada/{A}/{A}.ipynb")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    (tmp_path / "real.txt").write_text("2015-02-02 15:58:23 UTC")
+    (tmp_path / "ada" / A / "timestamp.txt").symlink_to(tmp_path / "real.txt")
+    assert find_submissions(tmp_path, A)[0].timestamp == "2023-11-14T22:13:20+00:00"
+
+
+def test_a_flat_class_folder_uses_each_notebooks_mtime(tmp_path):
+    path = put(tmp_path, "ada.ipynb")
+    os.utime(path, (1_700_000_000.5, 1_700_000_000.5))
+    (tmp_path / "timestamp.txt").write_text("2015-02-02 15:58:23 UTC")     # nobody's own: ignored
+    assert find_submissions(tmp_path, A)[0].timestamp == "2023-11-14T22:13:20.500000+00:00"
+
+
+def test_a_checkpoint_uses_its_assignment_folders_timestamp(tmp_path):
+    put(tmp_path, f"ada/{A}/.ipynb_checkpoints/{A}-checkpoint.ipynb")
+    (tmp_path / "ada" / A / "timestamp.txt").write_text("2015-02-02 15:58:23 UTC")
+    assert find_submissions(tmp_path, A)[0].timestamp == "2015-02-02T15:58:23+00:00"
+
+
+def test_zip_timestamps_come_from_timestamp_txt_else_the_members_date(tmp_path):
+    ada = zipfile.ZipInfo(f"class/ada/{A}/{A}.ipynb", date_time=(2026, 12, 1, 23, 59, 58))
+    bob = zipfile.ZipInfo(f"class/bob/{A}/{A}.ipynb", date_time=(2026, 12, 2, 1, 0, 0))
+    zpath = make_zip(tmp_path / "subs.zip", [(ada, nb()), (bob, nb()),
+                                             (f"class/bob/{A}/timestamp.txt", b"2026-12-01 23:00:00 Europe/Paris")])
+    subs = by_student(find_submissions(zpath, A, tmp_path / "work"))
+    assert subs["ada"].timestamp == "2026-12-01T23:59:58+00:00"
+    assert subs["bob"].timestamp == "2026-12-01T22:00:00+00:00"
+
+
+def test_a_missing_notebook_has_no_timestamp(tmp_path):
+    (tmp_path / "ada" / A).mkdir(parents=True)
+    assert find_submissions(tmp_path, A)[0].timestamp is None
+
+
+def test_a_single_upload_uses_the_notebooks_mtime(tmp_path):
+    path = put(tmp_path, "upload/whatever.ipynb")
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    assert find_notebook(tmp_path, A).timestamp == "2023-11-14T22:13:20+00:00"
