@@ -120,9 +120,25 @@ def defined_names(source: str) -> list[str]:
     return names
 
 
-_MAGIC = re.compile(r"^(\s*)[%!]")
+_MAGIC = re.compile(r"^(\s*)(?=[%!])|^(\s*)(?=\?\??[\w.]+\s*$|[\w.]+\?\??\s*$)")   # `%time f()`, `!ls`, `np.mean?`
+_CAPTURE = re.compile(r"^(\s*[\w.]+\s*=\s*)(?=[%!])")                 # `files = !ls`, `t = %timeit -o f()`
+# Cell magics whose body is Python run in this namespace: keep the body. Any other (%%bash, %%html) is not Python.
+PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
 
 
 def strip_magics(source: str) -> str:
-    """IPython magics and shell escapes are meaningless to the trusted side: drop them."""
-    return "\n".join(_MAGIC.sub(r"\1pass  # ", line) if _MAGIC.match(line) else line for line in source.splitlines())
+    """IPython magics and shell escapes are meaningless to the trusted side: drop them, keep the Python."""
+    lines = source.splitlines()
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        name = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
+        body = lines[1:] if name in PYTHON_CELL_MAGICS else []
+        return "\n".join(["pass  # " + first] + body)
+    return "\n".join(_strip_line(line) for line in lines)
+
+
+def _strip_line(line: str) -> str:
+    match = _MAGIC.match(line)
+    if match:
+        return match.group(0) + "pass  # " + line[match.end():]
+    return _CAPTURE.sub(r"\1None  # ", line)

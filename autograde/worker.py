@@ -52,7 +52,8 @@ class Worker:
         self.fd_in, self.fd_out = fd_in, fd_out
         self.reader = wire.Reader()
         self.handles: dict[int, object] = {}
-        self.shell = _make_shell()
+        self.skipped: list[str] = []          # lines of the running cell that were skipped (see _sandbox_magics)
+        self.shell = _make_shell(self.skipped)
         self.ns = self.shell.user_ns
 
     # -- transport
@@ -77,7 +78,11 @@ class Worker:
     def _handle(self, value):
         key = id(value)
         self.handles[key] = value
-        return {"$h": key, "type": type(value).__name__}
+        try:
+            name = getattr(value, "__name__", None) if callable(value) else None
+        except Exception:  # noqa: BLE001 - a student object's __getattr__ may raise: no name then
+            name = None
+        return {"$h": key, "type": type(value).__name__[:60], "name": name[:60] if type(name) is str else None}
 
     def _resolve(self, node):
         key = node.get("$h")
@@ -148,11 +153,14 @@ class Worker:
         return {"ok": True, **tree}, enc.blobs
 
     def run_cell(self, code: str) -> dict:
+        """Run a cell; the reply names the shell commands it contained, which were skipped, under "skipped"."""
+        self.skipped.clear()
         result = self.shell.run_cell(code, store_history=False, silent=False)
         err = result.error_before_exec or result.error_in_exec
-        if err is None:
-            return {"ok": True}
-        return {"ok": False, "error": describe(err)}
+        reply = {"ok": True} if err is None else {"ok": False, "error": describe(err)}
+        if self.skipped:
+            reply["skipped"] = [line[:200] for line in dict.fromkeys(self.skipped)][:20]
+        return reply
 
 
 def _snapshot(value):
@@ -214,7 +222,7 @@ def describe(err: BaseException) -> dict:
             "traceback": "".join(lines)[-4000:]}
 
 
-def _make_shell():
+def _make_shell(skipped: list[str]):
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
     config = Config()
@@ -223,7 +231,54 @@ def _make_shell():
     config.InteractiveShell.xmode = "Plain"
     shell = InteractiveShell.instance(config=config)
     shell.user_ns["__name__"] = "__main__"
+    _quiet_matplotlib(shell)
+    _sandbox_magics(shell, skipped)
     return shell
+
+
+# Magics that install packages or run another program: the sandbox has no network and nothing to gain from a
+# shell, so they become no-ops and are reported. Every other magic (%time, %config, %load_ext, ?...) runs as usual.
+SKIPPED_LINE_MAGICS = ("pip", "conda", "mamba", "micromamba", "uv")
+SKIPPED_CELL_MAGICS = ("bash", "sh", "script", "perl", "ruby", "python", "python2", "python3", "pypy")
+
+
+def _sandbox_magics(shell, skipped: list[str]) -> None:
+    """Shell escapes (`!cmd`, `x = !cmd`, `%system`, `%sx`, aliases such as `%ls`) and installers are skipped."""
+    from IPython.utils.text import SList
+
+    def system(cmd):
+        skipped.append(f"!{cmd}".strip())
+
+    def getoutput(cmd, split=True, depth=0):
+        skipped.append(f"!{cmd}".strip())
+        return SList() if split else ""
+
+    def line(name):
+        return lambda line="": skipped.append(f"%{name} {line}".strip())
+
+    def cell(name):
+        return lambda line="", cell=None: skipped.append(f"%%{name} {line}".strip())
+
+    shell.system = shell.system_piped = shell.system_raw = system
+    shell.getoutput = getoutput
+    for name in SKIPPED_LINE_MAGICS:
+        shell.register_magic_function(line(name), "line", name)
+    for name in SKIPPED_CELL_MAGICS:
+        shell.register_magic_function(cell(name), "cell", name)
+
+
+def _quiet_matplotlib(shell) -> None:
+    """`%matplotlib inline` (or any backend) keeps the headless Agg backend: figures are not shown while grading.
+
+    A bare InteractiveShell raises NotImplementedError from enable_gui, which failed the whole cell.
+    """
+    def enable_matplotlib(gui=None):
+        import matplotlib
+        matplotlib.use("Agg")
+        return gui, "agg"
+
+    shell.enable_gui = lambda gui=None: None
+    shell.enable_matplotlib = enable_matplotlib
 
 
 def main():
