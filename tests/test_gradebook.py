@@ -1,0 +1,156 @@
+"""gradebook.db as `nbgrader autograde` fills it: read back with nbgrader's API, exported with `nbgrader export`,
+and served by nbgrader's formgrader."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+
+import nbformat
+import pytest
+from nbgrader import utils
+from nbgrader.api import Gradebook
+
+from autograde.assignment import Assignment
+from autograde.gradebook import ClassGradebook
+from autograde.results import PartResult, SubmissionResult
+
+NAME = "toy"
+DUE = datetime(2026, 12, 1, 23, 59, tzinfo=timezone.utc)
+NAIVE_DUE = datetime(2026, 12, 1, 23, 59)
+
+
+def _cell(source, **nbgrader):
+    meta = {"nbgrader": {"schema_version": 3, "locked": False, **nbgrader}} if nbgrader else {}
+    return nbformat.v4.new_code_cell(source, metadata=meta)
+
+
+def source_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [_cell("import math", grade=False, solution=False, locked=True, grade_id="setup"),
+                _cell("def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+                      solution=True, grade=False, grade_id="double"),
+                _cell("assert double(2) == 4", grade=True, solution=False, locked=True, points=2, grade_id="test_a"),
+                _cell("assert double(-3) == -6", grade=True, solution=False, locked=True, points=3,
+                      grade_id="test_b")]
+    return nb
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A course folder: source/toy/toy.ipynb and the assignment read from it."""
+    path = tmp_path / "course" / "source" / NAME / f"{NAME}.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(source_notebook(), str(path))
+    return tmp_path / "course", Assignment.from_notebook(NAME, path)
+
+
+def result(student, a=2.0, b=0.0, timestamp="2026-12-01T20:00:00+00:00", late=0.0, status="graded"):
+    parts = [PartResult("test_a", a, 2.0, "passed" if a else "failed", "double(2) checked"),
+             PartResult("test_b", b, 3.0, "passed" if b else "failed", "" if b else "double(-3) returned 6, not -6")]
+    return SubmissionResult(student, NAME, status, a + b - late, 5.0, parts, notes=[], timestamp=timestamp,
+                            late_penalty=late)
+
+
+def fill(db, assignment, results, duedate=DUE):
+    book = ClassGradebook(db, assignment, duedate)
+    for r in results:
+        book.record(r)
+    book.close()
+
+
+CLASS = [result("ada"),
+         result("bob", 2.0, 3.0, "2026-12-02T01:30:00+00:00", late=2.0),
+         SubmissionResult("carl", NAME, "invalid-notebook", 0.0, 5.0, [], ["not a notebook"], timestamp=None)]
+
+
+@pytest.fixture
+def gradebook(course):
+    root, assignment = course
+    fill(root / "gradebook.db", assignment, CLASS)
+    gb = Gradebook(f"sqlite:///{root / 'gradebook.db'}")
+    yield gb
+    gb.close()
+
+
+# ---------------------------------------------------------------- nbgrader's API
+
+def test_the_assignment_is_declared_as_generate_assignment_does(course, gradebook):
+    assignment = gradebook.find_assignment(NAME)
+    assert assignment.duedate == NAIVE_DUE
+    assert [n.name for n in assignment.notebooks] == [NAME]
+    notebook = gradebook.find_notebook(NAME, NAME)
+    assert json.loads(notebook.kernelspec)["name"] == "python3"
+    assert {c.name: (c.max_score, c.cell_type) for c in notebook.grade_cells} == \
+        {"test_a": (2.0, "code"), "test_b": (3.0, "code")}
+    assert [c.name for c in notebook.solution_cells] == ["double"]
+    source = {c.metadata.nbgrader["grade_id"]: c for c in source_notebook().cells}
+    assert {c.name: c.checksum for c in notebook.source_cells} == \
+        {gid: utils.compute_checksum(cell) for gid, cell in source.items()}
+    assert gradebook.find_source_cell("setup", NAME, NAME).locked
+    assert notebook.max_score == assignment.max_score == 5.0
+
+
+def test_submissions_have_their_time_scores_and_late_penalty(gradebook):
+    ada, bob, carl = (gradebook.find_submission(NAME, s) for s in ("ada", "bob", "carl"))
+    assert ada.timestamp == datetime(2026, 12, 1, 20, 0) and carl.timestamp is None
+    assert bob.timestamp == datetime(2026, 12, 2, 1, 30) and bob.total_seconds_late == 5460
+    assert (ada.score, ada.late_submission_penalty) == (2.0, 0.0)
+    assert (bob.score, bob.late_submission_penalty) == (5.0, 2.0)     # nbgrader: raw score, penalty apart
+    assert carl.score == 0.0 and not carl.needs_manual_grade
+    grade = gradebook.find_grade("test_b", NAME, NAME, "ada")
+    assert (grade.auto_score, grade.score, grade.needs_manual_grade, grade.failed_tests) == (0.0, 0.0, False, True)
+    assert not gradebook.find_submission_notebook(NAME, NAME, "ada").needs_manual_grade
+
+
+def test_feedback_is_a_comment_on_the_solution_cell(gradebook):
+    comment = gradebook.find_comment("double", NAME, NAME, "ada").comment
+    assert comment.startswith("Autograder: graded, 2 / 5 points.")
+    assert "test_b: failed, 0 / 3. double(-3) returned 6, not -6" in comment
+    assert "test_a: passed, 2 / 2. double(2) checked" in comment
+    assert "not a notebook" in gradebook.find_comment("double", NAME, NAME, "carl").comment
+
+
+def test_regrading_updates_and_never_duplicates(course):
+    root, assignment = course
+    db = root / "gradebook.db"
+    fill(db, assignment, CLASS)
+    with Gradebook(f"sqlite:///{db}") as gb:
+        gb.find_grade("test_a", NAME, NAME, "bob").manual_score = 1.5        # an instructor's override
+        gb.find_comment("double", NAME, NAME, "bob").manual_comment = "see me"
+        gb.db.commit()
+    fill(db, assignment, [result("ada", 2.0, 3.0, "2026-12-01T21:00:00+00:00"), *CLASS[1:]], duedate=None)
+    with Gradebook(f"sqlite:///{db}") as gb:
+        assert len(gb.assignment_submissions(NAME)) == 3 and len(gb.students) == 3
+        assert gb.find_assignment(NAME).duedate == NAIVE_DUE          # no --due this time: the old one stays
+        ada = gb.find_submission(NAME, "ada")
+        assert (ada.score, ada.timestamp) == (5.0, datetime(2026, 12, 1, 21, 0))
+        assert len(gb.find_submission_notebook(NAME, NAME, "ada").grades) == 2
+        bob = gb.find_grade("test_a", NAME, NAME, "bob")
+        assert (bob.score, bob.auto_score, bob.needs_manual_grade) == (1.5, 2.0, True)   # kept, flagged
+        assert gb.find_comment("double", NAME, NAME, "bob").comment == "see me"
+
+
+# ---------------------------------------------------------------- nbgrader export
+
+def test_nbgrader_export_reads_it(gradebook, tmp_path):
+    db = tmp_path / "course" / "gradebook.db"
+    out = tmp_path / "grades.csv"
+    env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter")}
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--db=sqlite:///{db}", f"--to={out}"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["student_id"]: r for r in csv.DictReader(out.open())}
+    assert rows["ada"]["score"] == "2.0" and rows["ada"]["timestamp"] == "2026-12-01 20:00:00"
+    assert (rows["bob"]["raw_score"], rows["bob"]["late_submission_penalty"], rows["bob"]["score"]) == \
+        ("5.0", "2.0", "3.0")
+    assert rows["carl"]["score"] == "0.0" and rows["carl"]["max_score"] == "5.0"
+    assert rows["bob"]["duedate"] == "2026-12-01 23:59:00"
