@@ -26,7 +26,7 @@ tqdm.monitor_interval = 0         # no monitor thread: grading processes are for
 from .assignment import Assignment
 from .engine import grader_failure, submission_budget
 from .intake import Submission, find_submissions, grade
-from .results import SubmissionResult, load_results, record, write_grades
+from .results import SubmissionResult, folder_lock, load_results, record, write_grades
 from .sandbox import Limits
 
 GRACE = 30.0                       # seconds past a submission's budget before its grading process is killed
@@ -74,7 +74,8 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
         def finish(sub: Submission, result: SubmissionResult) -> None:
             record(out, sub.key, result)
             if book is not None:
-                book.record(result)
+                with folder_lock(out):           # another run may write the same gradebook
+                    book.record(result)
             report.graded.append(result.student)
             bar.update(1)
             bar.set_postfix_str(f"{result.student}: {result.score:g}/{result.max_score:g} {result.status}")
@@ -212,4 +213,5 @@ class _stop_on_signals:
 
 def _open_gradebook(out: Path, assignment: Assignment):
     from .gradebook import ClassGradebook
-    return ClassGradebook(out / "gradebook.db", assignment)
+    with folder_lock(out):                       # two runs must not both create its tables
+        return ClassGradebook(out / "gradebook.db", assignment)

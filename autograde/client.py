@@ -62,6 +62,7 @@ class Session:
         self.history: list[str] = []      # code of provided and student cells run so far, in order
         self.generation = 0
         self.seq = 0                              # request number: a reply must carry the same
+        self.running = ""                         # what the current request runs, for a timeout's message
         self.deadline: float | None = None        # the current part's deadline
         self.budget_end: float | None = None      # the whole submission's deadline
 
@@ -136,6 +137,7 @@ class Session:
 
     def run_cell(self, code: str) -> dict | None:
         """Run a provided or student cell; returns the student's error (as data) or None. Raises SandboxError."""
+        self.running = ""
         self.ensure()
         self.history.append(code)
         reply, _ = self._raw({"op": "run", "code": code}, deadline=self.cell_deadline())
@@ -193,12 +195,13 @@ class Remote:
     """A student object that stays in the sandbox. It can be called, indexed, iterated and its public
     attributes read; it cannot be compared, converted to an array or introspected."""
 
-    __slots__ = ("_session", "_id", "_type", "_generation")
+    __slots__ = ("_session", "_id", "_type", "_name", "_generation")
 
     def __init__(self, session: Session, node: dict, generation: int):
         object.__setattr__(self, "_session", session)
         object.__setattr__(self, "_id", node["$h"])
         object.__setattr__(self, "_type", clean(str(node.get("type", "object")), 60))
+        object.__setattr__(self, "_name", clean(str(node.get("name") or ""), 60))
         object.__setattr__(self, "_generation", generation)
 
     def _ask(self, header: dict, blobs=()):
@@ -210,7 +213,9 @@ class Remote:
         session = self._session
         tree, blobs = session.encode((list(args), dict(kwargs)))
         tree_args, tree_kwargs = tree["$tuple"]
+        session.running = f"`{self._name}(...)`" if self._name else f"a call of your {self._type}"
         reply, out = self._ask({"op": "call", "args": tree_args, "kwargs": tree_kwargs}, blobs)
+        session.running = ""
         what = f"`{self._type}`" if self._type != "function" else "your function"
         result = session.decode(reply, out, reply.get("value"), what)
         _apply_changes(args, session.decode(reply, out, reply.get("args"), what))

@@ -5,13 +5,15 @@ processes, as `batch.grade_batch` does, not in threads of one process.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
-from .assignment import Assignment, Part, strip_magics
+from .assignment import Assignment, Part, defined_names, strip_magics
 from .client import MISSING, ForbiddenValue, ReplyTooLarge, Session, StudentError
 from .sandbox import Limits, SandboxError
 from .submission import InvalidNotebook, merge, read_student_notebook
@@ -19,7 +21,7 @@ from .results import PartResult, SubmissionResult
 from .text import clean
 
 # Worst first: the status of a submission is the worst thing that happened while grading it.
-STATUSES = ("invalid-notebook", "tampered", "crashed", "memory", "timeout", "graded")
+STATUSES = ("invalid-notebook", "tampered", "crashed", "memory", "timeout", "modified", "graded")
 
 
 def submission_budget(assignment: Assignment, limits: Limits) -> float:
@@ -29,11 +31,15 @@ def submission_budget(assignment: Assignment, limits: Limits) -> float:
     return limits.timeout * (len(assignment.parts) + 2)
 
 
-def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Limits = Limits()) -> SubmissionResult:
-    """Grade one notebook. Never raises: a failure of the grader itself becomes status `crashed` with a note."""
+def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Limits = Limits(),
+                   on_part: Callable[[PartResult], None] | None = None) -> SubmissionResult:
+    """Grade one notebook. Never raises: a failure of the grader itself becomes status `crashed` with a note.
+
+    ``on_part`` is called with each part's result as soon as it is known (a self-check prints it).
+    """
     start = time.monotonic()
     try:
-        result = _grade(assignment, path, student, limits, start)
+        result = _grade(assignment, path, student, limits, start, on_part)
     except Exception as err:  # noqa: BLE001 - one submission must never stop a batch
         result = grader_failure(assignment, student, err)
     result.seconds = round(time.monotonic() - start, 3)
@@ -57,22 +63,25 @@ def grader_failure(assignment: Assignment, student: str, err: BaseException | st
     return SubmissionResult(student, assignment.name, "crashed", 0.0, assignment.max_score, parts, [note])
 
 
-def _grade(assignment: Assignment, path: Path, student: str, limits: Limits, start: float) -> SubmissionResult:
+def _grade(assignment: Assignment, path: Path, student: str, limits: Limits, start: float,
+           on_part=None) -> SubmissionResult:
     try:
         cells = read_student_notebook(path)
     except InvalidNotebook as err:
         return invalid_result(assignment, student, str(err))
     plan = merge(assignment, cells)
-    grader = _Grader(assignment, limits)
+    grader = _Grader(assignment, limits, on_part)
     grader.session.budget_end = start + submission_budget(assignment, limits)
     try:
         with _process_state():
             _run_plan(grader, plan)
     finally:
         grader.session.close()
-    notes = plan.notes + grader.notes + [f"{t}." for t in dict.fromkeys(plan.tampering)]
+    notes = plan.notes + grader.notes + [f"{t}." for t in dict.fromkeys(plan.tampering + plan.modified)]
     score = sum(r.points for r in grader.results)
-    status = _status(grader.results, plan.tampering, grader.incidents)
+    incidents = grader.incidents | ({"tampered"} if plan.tampering else set()) | (
+        {"modified"} if plan.modified else set())
+    status = _status(grader.results, incidents)
     return SubmissionResult(student, assignment.name, status, score, assignment.max_score, grader.results, notes)
 
 
@@ -103,13 +112,15 @@ def _process_state():
         yield
 
 
-def _status(results: list[PartResult], tampered, incidents: set[str]) -> str:
-    kinds = {r.outcome for r in results} | incidents | ({"tampered"} if tampered else set())
+def _status(results: list[PartResult], incidents: set[str]) -> str:
+    kinds = {r.outcome for r in results} | incidents
     return next((s for s in STATUSES if s in kinds), "graded")
 
 
 class _Grader:
-    def __init__(self, assignment: Assignment, limits: Limits):
+    def __init__(self, assignment: Assignment, limits: Limits, on_part=None):
+        self.on_part = on_part
+        self.failed_cells: dict[str, str] = {}       # name -> label of the student cell that should define it
         self.assignment = assignment
         self.limits = limits
         self.session = Session(limits)
@@ -120,6 +131,11 @@ class _Grader:
         self.budget = submission_budget(assignment, limits)
         self.unreadable: dict[str, Unusable] = {}     # names whose reading hung or crashed the sandbox
 
+    def add_result(self, result: PartResult) -> None:
+        self.results.append(result)
+        if self.on_part is not None:
+            self.on_part(result)
+
     # -- provided and student cells
     def run_cell(self, step) -> None:
         try:
@@ -127,20 +143,41 @@ class _Grader:
         except SandboxError as err:
             self.session.forget_last()
             self.incidents.add(err.kind)
-            self.notes.append(f"{step.label.capitalize()} {_incident_words(err)}; it was skipped")
+            self.notes.append(f"{step.label.capitalize()} {_incident_words(err, self.limits)}; it was skipped")
+            self._remember_failure(step)
             error = None
         if error and step.kind == "student":
             self.notes.append(f"{step.label.capitalize()} raised {error.get('type')}: "
                               f"{_short(error.get('message', ''))}")
+            self._remember_failure(step)
             if error.get("memory"):
                 self.incidents.add("memory")
         if step.kind == "provided":
+            if error:
+                self._provided_failed(step, f"{error.get('type')}: {_short(error.get('message', ''))}")
             self._bind_student_names(quiet=True)
             try:
                 with _quiet():
                     exec(compile(strip_magics(step.code), "<provided cell>", "exec"), self.namespace)
-            except Exception:  # noqa: BLE001 - a provided cell may use the student's broken code; tests will say
-                pass
+            except Exception as err:  # noqa: BLE001 - reported below, grading goes on
+                self._provided_failed(step, f"{type(err).__name__}: {_short(str(err))}", trusted=True)
+
+    def _remember_failure(self, step) -> None:
+        for name in defined_names(step.code):
+            self.failed_cells.setdefault(name, step.label)
+
+    def _provided_failed(self, step, what: str, trusted: bool = False) -> None:
+        """A provided cell that uses no student name cannot fail because of the student: the grader's fault."""
+        if _names_used(step.code) & set(self.assignment.student_names):
+            if not trusted:
+                self.notes.append(f"A provided cell that uses your code raised {what}")
+            return
+        self.incidents.add("crashed")
+        where = "beside the tests" if trusted else "inside the grader's sandbox"
+        note = (f"A provided cell failed {where} ({what}). This is a fault of the grader or its environment, "
+                "not of your code: your instructor has been told and will regrade")
+        if note not in self.notes:
+            self.notes.append(note)
 
     def out_of_time(self, step) -> None:
         """The submission's budget is spent: the remaining parts are not run (and say why)."""
@@ -204,7 +241,7 @@ class _Grader:
             if self.session.over_budget():
                 raise
             self.incidents.add(err.kind)
-            self.notes.append(f"Reading `{name}` from your notebook {_incident_words(err)}; "
+            self.notes.append(f"Reading `{name}` from your notebook {_incident_words(err, self.limits)}; "
                               "the tests that use it failed")
             self.unreadable[name] = Unusable(name, err)
             return self.unreadable[name]
@@ -216,7 +253,8 @@ class _Grader:
         if isinstance(err, SandboxError):
             outcome = err.kind
             self.incidents.add(err.kind)
-            message = f"Your code {_incident_words(err)} while this part was tested."
+            running = f" (it was running {self.session.running})" if self.session.running else ""
+            message = f"Your code {_incident_words(err, self.limits)} while this part was tested{running}."
         elif isinstance(err, StudentError):
             outcome = "memory" if err.memory else "error"
             message = f"{err.what} raised {err.type}: {_short(err.detail)}"
@@ -231,8 +269,12 @@ class _Grader:
             message = f"{err}."
         elif isinstance(err, NameError):
             name = getattr(err, "name", None) or str(err)
-            message = (f"`{name}` is not defined in your notebook: did you rename or delete it, or does its cell "
-                       "fail to run?")
+            if name in self.failed_cells:
+                message = (f"`{name}` is not defined because {self.failed_cells[name]} failed earlier (see the "
+                           "notes): this part failed only because of that cell; fix it first")
+            else:
+                message = (f"`{name}` is not defined in your notebook: did you rename or delete it, or does its "
+                           "cell fail to run?")
         elif isinstance(err, AssertionError):
             message = _assertion_message(err, hidden, code)
         else:
@@ -296,9 +338,20 @@ def _quiet():
         yield
 
 
-def _incident_words(err: SandboxError) -> str:
-    return {"timeout": "took longer than the time limit and was stopped",
-            "memory": "used more memory than allowed and was stopped",
+def _names_used(code: str) -> set[str]:
+    """Every name a cell reads (unparsable cells: none)."""
+    try:
+        tree = ast.parse(strip_magics(code))
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _incident_words(err: SandboxError, limits: Limits) -> str:
+    if err.kind == "timeout" and "budget" in err.detail:
+        return "was stopped when the submission's total time budget ran out"
+    return {"timeout": f"took longer than the time limit ({limits.timeout:g} s) and was stopped",
+            "memory": f"used more memory than allowed ({limits.memory_mb} MB) and was stopped",
             }.get(err.kind, f"crashed the Python process ({err.detail})")
 
 

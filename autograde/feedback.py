@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from .results import SubmissionResult
+from .results import SubmissionResult, fmt_points as _fmt
 from .text import clean
 
 MAX_NOTES = 50
@@ -12,19 +12,16 @@ _STATUS_WORDS = {
     "graded": "Graded.",
     "timeout": "Graded; some of your code was stopped at the time limit.",
     "memory": "Graded; some of your code was stopped for using too much memory.",
-    "crashed": "Graded; your code crashed the Python process at least once.",
+    "crashed": "Graded; your code crashed the Python process at least once, or the grader failed (see the notes).",
     "invalid-notebook": "Not graded: the file could not be read as a notebook.",
-    "tampered": "Graded; test cells or results were tampered with and were restored or rejected.",
+    "modified": "Graded; test cells missing or duplicated in your notebook were restored, at no cost.",
+    "tampered": "Graded; test cells were edited or their points or tags changed: the originals were used.",
 }
 
 _CSS = """body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.5rem;
 text-align:left;vertical-align:top}.passed{color:#16713a;font-weight:600}.failed{color:#b3261e;font-weight:600}
 pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem;margin:0;font-size:.85rem}.notes li{margin:.3rem 0}"""
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def esc(text, limit: int = 4000) -> str:

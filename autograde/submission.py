@@ -45,7 +45,8 @@ class Step:
 @dataclass
 class Plan:
     steps: list[Step]
-    tampering: list[str] = field(default_factory=list)
+    tampering: list[str] = field(default_factory=list)   # real tampering: edited tests, changed points or tags
+    modified: list[str] = field(default_factory=list)    # deleted or duplicated test cells, restored at no cost
     notes: list[str] = field(default_factory=list)
 
 
@@ -178,9 +179,11 @@ def _check_tests(assignment: Assignment, seen: dict[str, list[StudentCell]], pla
     for part in assignment.parts:
         copies = seen.get(part.grade_id, [])
         if not copies:
-            plan.tampering.append(f"test cell `{part.grade_id}` was deleted; the original was used")
+            plan.modified.append(f"test cell `{part.grade_id}` is missing from your notebook; the original "
+                                 "was run, and this cost nothing")
         elif len(copies) > 1:
-            plan.tampering.append(f"test cell `{part.grade_id}` was duplicated; the original was used once")
+            plan.modified.append(f"test cell `{part.grade_id}` appears {len(copies)} times in your notebook; "
+                                 "the original was run once, and this cost nothing")
         if any(not c.claims_test for c in copies):
             plan.tampering.append(f"test cell `{part.grade_id}` had its grading metadata changed; "
                                   "the original was used")

@@ -138,11 +138,11 @@ CASES = [
             pass
         {stubs}"""),
     Case("edit-test-cell", "cheat", ("tampered",), HONEST, edit="blank-tests"),
-    Case("delete-test-cells", "cheat", ("tampered",), HONEST, edit="delete-tests"),
+    Case("delete-test-cells", "cheat", ("modified",), HONEST, edit="delete-tests"),
     Case("inflate-points", "cheat", ("tampered",), HONEST, edit="inflate-points"),
     Case("fake-test-cell", "cheat", ("tampered",), HONEST, edit="fake-test-cell"),
     Case("retag-test-cell", "cheat", ("tampered",), HONEST, edit="retag-tests"),
-    Case("duplicate-test-cells", "cheat", ("tampered",), HONEST, edit="duplicate-tests"),
+    Case("duplicate-test-cells", "cheat", ("modified",), HONEST, edit="duplicate-tests"),
     # ---------------------------------------------------------------- honest students graded beside the attacks
     Case("honest-1", "honest", ("graded",), HONEST, full_marks=True, payload="{solution}"),
     Case("honest-2", "honest", ("graded",), HONEST, full_marks=True, payload="{solution}"),

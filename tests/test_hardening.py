@@ -82,14 +82,14 @@ def test_a_broken_grader_costs_only_its_submission(repo, tmp_path, monkeypatch):
     """A grader exception, a grading process that dies and one that hangs: three statuses, ten honest grades."""
     real = engine._grade
 
-    def sabotaged(assignment, path, student, limits, start):
+    def sabotaged(assignment, path, student, *rest):
         if student == "grader-bug":
             raise RuntimeError("a bug in the grader")
         if student == "grader-dies":
             os.kill(os.getpid(), signal.SIGKILL)
         if student == "grader-hangs":
             time.sleep(600)
-        return real(assignment, path, student, limits, start)
+        return real(assignment, path, student, *rest)
 
     monkeypatch.setattr(engine, "_grade", sabotaged)      # forked grading processes inherit it
     monkeypatch.setattr(batch, "GRACE", 1.0)
