@@ -13,8 +13,10 @@ from __future__ import annotations
 import importlib
 
 from .device import describe, device, full_size, seed_everything
+from .selfcheck import validate  # `dlbook.validate()`: a student's self-check from inside the notebook
 
-__all__ = ["device", "describe", "full_size", "seed_everything", "data", "plot", "gradcheck", "train", "testing"]
+__all__ = ["device", "describe", "full_size", "seed_everything", "validate",
+           "data", "plot", "gradcheck", "train", "testing"]
 
 _SUBMODULES = ("data", "plot", "gradcheck", "train", "testing")
 

@@ -123,3 +123,40 @@ def test_the_real_solution_passes(tmp_path, capsys):
     path = tmp_path / "ch02-perceptron.ipynb"
     shutil.copy(REPO / "solutions/ch02-perceptron/ch02-perceptron.ipynb", path)
     assert validate(path, timeout=30) == 0
+
+
+# -- from inside the notebook: dlbook.validate() and %run -m autograde validate
+
+def test_selfcheck_finds_the_notebook(tmp_path, monkeypatch):
+    from dlbook.selfcheck import find_notebook
+    monkeypatch.chdir(tmp_path)
+    for var in ("JPY_SESSION_NAME", "__session"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(FileNotFoundError, match="dlbook.validate"):
+        find_notebook()
+    (tmp_path / "hw.ipynb").write_text("{}")
+    assert find_notebook() == tmp_path / "hw.ipynb"                    # the only notebook here
+    (tmp_path / "other.ipynb").write_text("{}")
+    monkeypatch.setenv("JPY_SESSION_NAME", "course/exercises/other.ipynb")   # relative to the server's root
+    assert find_notebook() == tmp_path / "other.ipynb"
+    assert find_notebook("x.ipynb").name == "x.ipynb"
+
+
+def test_dlbook_validate_runs_the_validator_with_this_python(tmp_path, monkeypatch, capfd):
+    import dlbook
+    path = tmp_path / "ch02-perceptron.ipynb"
+    shutil.copy(REPO / "solutions/ch02-perceptron/ch02-perceptron.ipynb", path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert dlbook.validate(timeout=30) == 0
+    assert "8 of 8 parts pass" in capfd.readouterr().out
+
+
+def test_run_magic_runs_the_validator(tmp_path):
+    path = tmp_path / "ch02-perceptron.ipynb"
+    shutil.copy(REPO / "solutions/ch02-perceptron/ch02-perceptron.ipynb", path)
+    code = ("from IPython.core.interactiveshell import InteractiveShell\n"
+            f"r = InteractiveShell.instance().run_cell('%run -m autograde validate {path}')\n"
+            "assert r.success, r")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0 and "8 of 8 parts pass" in run.stdout, run.stdout + run.stderr
