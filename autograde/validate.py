@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -173,6 +174,7 @@ def _validate_in_kernel(assignment: Assignment, notebook: Path, timeout: float) 
             outcome = "timeout" if error and "longer than" in error else "failed"
             _print_part(assignment, step.part.grade_id, step.part.points, error is None, outcome, error or "")
 
+    os.environ["DLBOOK_GRADING"] = "1"    # the kernel inherits it: a `dlbook.validate()` cell must not recurse
     client = nbclient.NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
                                      kernel_name="python3", on_cell_executed=done,
                                      resources={"metadata": {"path": str(notebook.resolve().parent)}})

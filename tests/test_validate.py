@@ -24,7 +24,7 @@ def _cell(source, **nbgrader):
     return nbformat.v4.new_code_cell(source, metadata=meta)
 
 
-def _notebook(double=SOLUTION, slow=SOLUTION_SLOW, tests=True):
+def _notebook(double=SOLUTION, slow=SOLUTION_SLOW, tests=True, selfcheck=True):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# toy"), _cell("import math"),
                 _cell(double, solution=True, grade=False, grade_id="double")]
@@ -32,6 +32,8 @@ def _notebook(double=SOLUTION, slow=SOLUTION_SLOW, tests=True):
         nb.cells.append(_cell(TEST_DOUBLE, grade=True, solution=False, locked=True, points=2, grade_id="test_double"))
     nb.cells.append(_cell(slow, solution=True, grade=False, grade_id="slow"))
     nb.cells.append(_cell(TEST_SLOW, grade=True, solution=False, locked=True, points=1, grade_id="test_slow"))
+    if selfcheck:          # a self-check cell the student left in: a no-op while checking
+        nb.cells.append(_cell("import dlbook; dlbook.validate()"))
     return nb
 
 
@@ -40,7 +42,7 @@ def repo(tmp_path):
     """A course with one assignment `toy`; its release folder is where a student edits in place."""
     for folder in ("solutions", "exercises"):
         (tmp_path / folder / "toy").mkdir(parents=True)
-        nbformat.write(_notebook(), str(tmp_path / folder / "toy" / "toy.ipynb"))
+        nbformat.write(_notebook(selfcheck=False), str(tmp_path / folder / "toy" / "toy.ipynb"))
     return tmp_path
 
 
@@ -119,10 +121,14 @@ def test_without_fcntl_and_resource_it_imports_and_runs_without_the_sandbox(repo
     assert "[PASS] test_slow" in run.stdout and "1 of 2 parts" in run.stdout
 
 
-def test_the_real_solution_passes(tmp_path, capsys):
+def test_the_real_solution_passes_with_its_self_check_cell_left_in(tmp_path, capsys):
+    """A `dlbook.validate()` cell left in the notebook does nothing while grading (no grader inside a grader)."""
+    nb = nbformat.read(str(REPO / "solutions/ch02-perceptron/ch02-perceptron.ipynb"), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import dlbook; dlbook.validate()"))
     path = tmp_path / "ch02-perceptron.ipynb"
-    shutil.copy(REPO / "solutions/ch02-perceptron/ch02-perceptron.ipynb", path)
+    nbformat.write(nb, str(path))
     assert validate(path, timeout=30) == 0
+    assert "Read these notes" not in capsys.readouterr().out
 
 
 # -- from inside the notebook: dlbook.validate() and %run -m autograde validate
