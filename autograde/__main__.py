@@ -17,16 +17,21 @@ def _release(args) -> int:
 
 def _grade(args) -> int:
     from .assignment import Assignment
-    from .batch import BatchReport, grade_batch
+    from .batch import BatchReport, PreflightFailed, WrongFolder, grade_batch
     from .sandbox import Limits, describe_enforcement
     assignment = Assignment.load(args.assignment, Path(args.repo))
     limits = Limits(timeout=args.timeout, memory_mb=args.memory, submission_timeout=args.submission_timeout,
                     max_reply_mb=args.max_reply_mb)
     print(f"sandbox: {describe_enforcement(limits)}", file=sys.stderr)
+    out = Path(args.out or Path("autograded") / assignment.name)
     report = BatchReport()
-    grade_batch(assignment, Path(args.submissions), Path(args.out), limits, jobs=args.jobs, force=args.force,
-                student=args.student, progress=not args.quiet, report=report)
-    print(summary(report, assignment, args.out))
+    try:
+        grade_batch(assignment, Path(args.submissions), out, limits, jobs=args.jobs, force=args.force,
+                    student=args.student, progress=not args.quiet, report=report, preflight=not args.no_preflight)
+    except (PreflightFailed, WrongFolder) as err:
+        print(f"autograde: {err}", file=sys.stderr)
+        return 3
+    print(summary(report, assignment, out))
     return 130 if report.stopped else 0
 
 
@@ -37,7 +42,7 @@ def summary(report, assignment, out) -> str:
     mean = sum(r.score for r in results.values()) / len(results) if results else 0.0
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.statuses().items()))
     lines = [f"graded {len(report.graded)} submissions ({statuses or 'none'}); skipped {report.skipped} "
-             f"already graded; {len(results)} in {out}/grades.csv, mean {mean:.2f} / {assignment.max_score:g}"]
+             f"unchanged; {len(results)} in {out}/grades.csv, mean {mean:.2f} / {assignment.max_score:g}"]
     for status in ("crashed", "invalid-notebook"):
         names = [clean(s, 80) for s in report.graded if results[s].status == status]
         if names:
@@ -89,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="wall-clock seconds for one whole submission (default: timeout x (parts + 2))")
     grade.add_argument("--max-reply-mb", type=int, default=64,
                        help="largest value student code may return, in MB (default 64)")
-    grade.add_argument("--out", default="autograded", help="output folder (default ./autograded)")
-    grade.add_argument("--force", action="store_true", help="regrade students already graded in --out")
+    grade.add_argument("--out", default=None, help="output folder (default ./autograded/ASSIGNMENT)")
+    grade.add_argument("--no-preflight", action="store_true",
+                       help="skip grading the reference solution first (it must earn full marks)")
+    grade.add_argument("--force", action="store_true", help="regrade every student, changed or not")
     grade.add_argument("--student", help="grade (or regrade) only this student")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.add_argument("--repo", default=str(REPO), help=argparse.SUPPRESS)

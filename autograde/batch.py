@@ -7,6 +7,7 @@ within seconds and keeps every finished grade; a re-run grades only what is miss
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -29,6 +30,7 @@ from .intake import Submission, find_submissions, grade
 from .results import SubmissionResult, folder_lock, load_results, record, write_grades
 from .sandbox import Limits
 
+MAX_HASHED = 64 * 2**20           # a submission larger than any notebook we read is hashed this far
 GRACE = 30.0                       # seconds past a submission's budget before its grading process is killed
 MAX_RESULT_MESSAGE = 32 * 2**20    # a grading process's answer (a result record) is bounded too
 
@@ -50,13 +52,25 @@ class Stopped(Exception):
     """SIGTERM or SIGINT arrived: stop grading, keep what is finished."""
 
 
+class PreflightFailed(Exception):
+    """The reference solution does not earn full marks in the sandbox: grading students would be unfair."""
+
+
+class WrongFolder(Exception):
+    """OUT holds another assignment's results."""
+
+
 def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limits: Limits = Limits(),
                 jobs: int | None = None, force: bool = False, student: str | None = None,
-                progress: bool = True, gradebook: bool = True, report: BatchReport | None = None
-                ) -> dict[str, SubmissionResult]:
-    """Grade every submission not yet graded in OUT (all with ``force``, one with ``student``)."""
+                progress: bool = True, gradebook: bool = True, report: BatchReport | None = None,
+                preflight: bool = True) -> dict[str, SubmissionResult]:
+    """Grade every submission not graded in OUT or changed since (all with ``force``, one with ``student``).
+
+    With ``preflight``, the reference solution is graded first, the same way; unless it earns full marks no
+    student is graded (PreflightFailed says why).
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_folder(out, assignment.name)
     report = report if report is not None else BatchReport()
     with tempfile.TemporaryDirectory(prefix="autograde-unzip-") as unzip_dir:
         subs = find_submissions(Path(submissions_root), assignment.name, Path(unzip_dir))
@@ -65,13 +79,18 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
             if not subs:
                 raise ValueError(f"no submission from student {student!r} in {submissions_root}")
         done = load_results(out, assignment.name)
-        todo = [s for s in subs if force or student is not None or s.student not in done]
+        fingerprints = {s.student: fingerprint(s) for s in subs}
+        todo = [s for s in subs if force or student is not None or s.student not in done
+                or done[s.student].sha256 != fingerprints[s.student]]
         report.skipped = len(subs) - len(todo)
+        if preflight and todo:
+            check_reference(assignment, limits)
         write_grades(out, assignment)
         book = _open_gradebook(out, assignment) if gradebook else None
         bar = tqdm(total=len(todo), desc=f"grading {assignment.name}", unit="submission", disable=not progress)
 
         def finish(sub: Submission, result: SubmissionResult) -> None:
+            result.sha256 = fingerprints.get(sub.student)
             record(out, sub.key, result)
             if book is not None:
                 with folder_lock(out):           # another run may write the same gradebook
@@ -92,6 +111,51 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
                 book.close()
             report.results = write_grades(out, assignment)
     return report.results
+
+
+def check_folder(out: Path, assignment: str) -> None:
+    """OUT is empty or holds this assignment's results only: one assignment's grades never replace another's."""
+    out.mkdir(parents=True, exist_ok=True)
+    others = sorted({r.assignment for r in load_results(out).values()} - {assignment})
+    if others:
+        raise WrongFolder(f"{out} holds results of {', '.join(others)}; grade {assignment} into a folder of its "
+                          f"own (the default is autograded/{assignment})")
+
+
+def fingerprint(sub: Submission) -> str:
+    """What identifies the submitted content: the file's sha256 (or the reason it has none)."""
+    if sub.path is None:
+        return "problem:" + hashlib.sha256(str(sub.problem).encode()).hexdigest()
+    digest = hashlib.sha256()
+    try:
+        fd = os.open(sub.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+                if f.tell() > MAX_HASHED:
+                    break
+    except OSError as err:
+        return f"unreadable:{err.errno}"
+    return digest.hexdigest()
+
+
+def check_reference(assignment: Assignment, limits: Limits) -> SubmissionResult:
+    """Grade the reference solution exactly as a student is graded; it must earn full marks."""
+    graded = []
+    reference = Submission("reference solution", Path(assignment.path), "reference")
+    _grade_all(assignment, [reference], limits, 1, lambda sub, result: graded.append(result))
+    result = graded[0]
+    if result.score < result.max_score:
+        failed = [p for p in result.parts if not p.passed]
+        cause = failed[0].message.splitlines()[0] if failed and failed[0].message else result.status
+        notes = f" Notes: {' | '.join(result.notes[:3])}" if result.notes else ""
+        raise PreflightFailed(
+            f"the reference solution of {assignment.name} scored {result.score:g} of {result.max_score:g} "
+            f"({result.status}) when graded in the sandbox, so no student was graded. First failure: "
+            f"{failed[0].grade_id if failed else '-'}: {cause}.{notes} Check the sandbox line printed above, "
+            "the interpreter (a symlinked or unreadable python path shows as 'exit code 127'), and the limits "
+            "(--timeout, --memory).")
+    return result
 
 
 # ---------------------------------------------------------------- one grading process per submission

@@ -7,7 +7,6 @@ on disk under a lock, so two runs writing into one folder (two `--student` runs,
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import json
 import os
@@ -63,6 +62,7 @@ class SubmissionResult:
 def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.fchmod(fd, 0o644)          # readable like any file the instructor writes (mkstemp makes 0600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
@@ -111,6 +111,7 @@ def fmt_points(x: float) -> str:
 @contextmanager
 def folder_lock(out: Path):
     """One writer of grades.csv at a time, across processes."""
+    import fcntl                  # Linux and macOS only; grading needs them anyway, results reading does not
     out.mkdir(parents=True, exist_ok=True)
     fd = os.open(out / ".lock", os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o644)
     try:
