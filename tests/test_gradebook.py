@@ -44,13 +44,17 @@ def source_notebook():
     return nb
 
 
-@pytest.fixture
-def course(tmp_path):
-    """A course folder: source/toy/toy.ipynb and the assignment read from it."""
-    path = tmp_path / "course" / "source" / NAME / f"{NAME}.ipynb"
+def make_course(root):
+    """A course folder: source/toy/toy.ipynb, and the assignment read from it."""
+    path = root / "source" / NAME / f"{NAME}.ipynb"
     path.parent.mkdir(parents=True)
     nbformat.write(source_notebook(), str(path))
-    return tmp_path / "course", Assignment.from_notebook(NAME, path)
+    return root, Assignment.from_notebook(NAME, path)
+
+
+@pytest.fixture
+def course(tmp_path):
+    return make_course(tmp_path / "course")
 
 
 def result(student, a=2.0, b=0.0, timestamp="2026-12-01T20:00:00+00:00", late=0.0, status="graded"):
@@ -72,18 +76,24 @@ CLASS = [result("ada"),
          SubmissionResult("carl", NAME, "invalid-notebook", 0.0, 5.0, [], ["not a notebook"], timestamp=None)]
 
 
-@pytest.fixture
-def gradebook(course):
-    root, assignment = course
+@pytest.fixture(scope="module")
+def class_course(tmp_path_factory):
+    """One course with the class recorded, shared by the tests that only read it (a gradebook takes seconds)."""
+    root, assignment = make_course(tmp_path_factory.mktemp("class") / "course")
     fill(root / "gradebook.db", assignment, CLASS)
-    gb = Gradebook(f"sqlite:///{root / 'gradebook.db'}")
+    return root
+
+
+@pytest.fixture
+def gradebook(class_course):
+    gb = Gradebook(f"sqlite:///{class_course / 'gradebook.db'}")
     yield gb
     gb.close()
 
 
 # ---------------------------------------------------------------- nbgrader's API
 
-def test_the_assignment_is_declared_as_generate_assignment_does(course, gradebook):
+def test_the_assignment_is_declared_as_generate_assignment_does(gradebook):
     assignment = gradebook.find_assignment(NAME)
     assert assignment.duedate == NAIVE_DUE
     assert [n.name for n in assignment.notebooks] == [NAME]
@@ -141,8 +151,8 @@ def test_regrading_updates_and_never_duplicates(course):
 
 # ---------------------------------------------------------------- nbgrader export
 
-def test_nbgrader_export_reads_it(gradebook, tmp_path):
-    db = tmp_path / "course" / "gradebook.db"
+def test_nbgrader_export_reads_it(class_course, tmp_path):
+    db = class_course / "gradebook.db"
     out = tmp_path / "grades.csv"
     env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter")}
     proc = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--db=sqlite:///{db}", f"--to={out}"],
@@ -154,3 +164,86 @@ def test_nbgrader_export_reads_it(gradebook, tmp_path):
         ("5.0", "2.0", "3.0")
     assert rows["carl"]["score"] == "0.0" and rows["carl"]["max_score"] == "5.0"
     assert rows["bob"]["duedate"] == "2026-12-01 23:59:00"
+
+
+# ---------------------------------------------------------------- formgrader
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def formgrader(class_course, tmp_path):
+    """nbgrader's formgrader (a jupyter server on loopback) on the course. Formgrader counts submitted/ and renders
+    autograded/ (nbgrader collect and autograde write them; here the source notebook stands in for both)."""
+    root = class_course
+    for folder in ("submitted", "autograded"):
+        for student in ("ada", "bob", "carl"):
+            path = root / folder / student / NAME / f"{NAME}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(source_notebook(), str(path))
+    # formgrader counts a submission as autograded when submitted/'s timestamp.txt equals the gradebook's
+    for student, stamp in (("ada", "2026-12-01 20:00:00 UTC"), ("bob", "2026-12-02 02:30:00 Europe/Paris")):
+        (root / "submitted" / student / NAME / "timestamp.txt").write_text(stamp)
+    (root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.root = {str(root)!r}\n")
+    port, token = free_port(), "t0ken-for-this-test"
+    env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_DATA_DIR": str(tmp_path / "data")}
+    log = open(tmp_path / "server.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+                               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
+                              cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                get(base, token, "/api/status")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("the jupyter server did not start:\n" + (tmp_path / "server.log").read_text())
+                time.sleep(0.2)
+        yield base, token
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def get(base, token, path):
+    request = urllib.request.Request(base + path, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.read().decode()
+
+
+def test_formgrader_shows_the_gradebook(formgrader):
+    base, token = formgrader
+    for page in ("/formgrader", "/formgrader/manage_assignments", "/formgrader/gradebook",
+                 f"/formgrader/gradebook/{NAME}", f"/formgrader/gradebook/{NAME}/{NAME}",
+                 "/formgrader/manage_students", "/formgrader/manage_students/bob", f"/formgrader/manage_students/bob/{NAME}"):
+        assert get(base, token, page)[0] == 200, page
+    status, body = get(base, token, "/formgrader/api/assignments")
+    assert status == 200
+    (assignment,) = json.loads(body)
+    assert (assignment["name"], assignment["num_submissions"], assignment["max_score"]) == (NAME, 3, 5.0)
+    assert assignment["duedate"].startswith("2026-12-01T23:59")
+    status, body = get(base, token, f"/formgrader/api/submitted_notebooks/{NAME}/{NAME}")
+    notebooks = {n["student"]: n for n in json.loads(body)}
+    assert status == 200 and set(notebooks) == {"ada", "bob", "carl"}
+    assert (notebooks["bob"]["score"], notebooks["ada"]["score"]) == (5.0, 2.0)
+    status, body = get(base, token, f"/formgrader/api/submission/{NAME}/bob")
+    submission = json.loads(body)
+    assert status == 200 and submission["autograded"] and submission["timestamp"].startswith("2026-12-02T01:30")
+    assert (submission["score"], submission["needs_manual_grade"]) == (5.0, False)
+    ada = notebooks["ada"]["id"]
+    status, html = get(base, token, f"/formgrader/submissions/{ada}/")
+    assert status == 200 and all(box in html for box in ('id="double-comment"', 'id="test_a"', 'id="test_b"'))
+    status, body = get(base, token, f"/formgrader/api/comments?submission_id={ada}")    # the page's comment boxes
+    (comment,) = json.loads(body)
+    assert status == 200 and comment["name"] == "double" and "double(-3) returned 6, not -6" in comment["auto_comment"]
+    status, body = get(base, token, f"/formgrader/api/grades?submission_id={ada}")
+    assert status == 200 and {g["name"]: g["auto_score"] for g in json.loads(body)} == {"test_a": 2.0, "test_b": 0.0}
