@@ -140,12 +140,12 @@ def fingerprint(sub: Submission) -> str:
 
 
 def check_reference(assignment: Assignment, limits: Limits) -> SubmissionResult:
-    """Grade the reference solution exactly as a student is graded; it must earn full marks."""
+    """Grade the reference solution exactly as a student is graded: full marks and status `graded`, or stop."""
     graded = []
     reference = Submission("reference solution", Path(assignment.path), "reference")
     _grade_all(assignment, [reference], limits, 1, lambda sub, result: graded.append(result))
     result = graded[0]
-    if result.score < result.max_score:
+    if result.score < result.max_score or result.status != "graded":
         failed = [p for p in result.parts if not p.passed]
         cause = failed[0].message.splitlines()[0] if failed and failed[0].message else result.status
         notes = f" Notes: {' | '.join(result.notes[:3])}" if result.notes else ""

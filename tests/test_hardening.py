@@ -5,77 +5,19 @@ A tiny assignment keeps these fast; tests/corpus.py attacks the real ch02 assign
 """
 from __future__ import annotations
 
-import csv
 import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
-
-import nbformat
-import pytest
 
 from autograde import batch, engine
 from autograde.assignment import Assignment
 from autograde.batch import BatchReport, grade_batch
 from autograde.sandbox import Limits
 
-NAME = "toy"
-SETUP = "import time\nimport numpy as np"
-SOLUTION = '''
-def double(x):
-    """Return 2 * x."""
-    ### BEGIN SOLUTION
-    return 2 * x
-    ### END SOLUTION
-'''
-TEST = '''
-assert double(2) == 4, "double(2)"
-### BEGIN HIDDEN TESTS
-assert double(-3) == -6, "double(-3)"
-### END HIDDEN TESTS
-'''
-
-
-def _cell(source, **nbgrader):
-    meta = {"nbgrader": {"schema_version": 3, "locked": False, **nbgrader}} if nbgrader else {}
-    return nbformat.v4.new_code_cell(source, metadata=meta)
-
-
-def notebook(answer: str = SOLUTION, extra: list[str] = ()) -> str:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [_cell(SETUP), *(_cell(code) for code in extra),
-                _cell(answer, solution=True, grade=False, grade_id="double"),
-                _cell(TEST, grade=True, solution=False, locked=True, points=2, grade_id="test_double")]
-    return nbformat.writes(nb)
-
-
-@pytest.fixture
-def repo(tmp_path):
-    """A repository holding only the toy assignment, for the command line (`--repo`)."""
-    path = tmp_path / "repo" / "solutions" / NAME / f"{NAME}.ipynb"
-    path.parent.mkdir(parents=True)
-    path.write_text(notebook())
-    return tmp_path / "repo"
-
-
-def submit(root: Path, student: str, text: str) -> Path:
-    path = root / student / NAME / f"{NAME}.ipynb"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-def grades(out: Path) -> dict[str, dict]:
-    with open(out / "grades.csv", newline="") as f:
-        return {row["student"]: row for row in csv.DictReader(f)}
-
-
-def cli(repo, *args, **kwargs):
-    return subprocess.Popen([sys.executable, "-m", "autograde", *map(str, args), "--repo", str(repo)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+from .toy import NAME, cli, grades, notebook, repo, submit  # noqa: F401 - repo is a fixture
 
 
 def test_a_broken_grader_costs_only_its_submission(repo, tmp_path, monkeypatch):

@@ -1,0 +1,90 @@
+"""Grading as an instructor runs it, over weeks: default folders per assignment, resubmissions, the preflight
+of the reference solution, and output an instructor can share but git will not publish (issue 10)."""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+
+import pytest
+
+from autograde.assignment import Assignment
+from autograde.batch import BatchReport, PreflightFailed, WrongFolder, grade_batch
+from autograde.sandbox import Limits
+
+from .assignments import REPO
+from .toy import NAME, cli, grades, notebook, repo, submit  # noqa: F401 - repo is a fixture
+
+LIMITS = Limits(timeout=10)
+
+
+def test_resubmission_is_regraded_and_unchanged_ones_skipped(repo, tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    submit(subs, "ann", notebook('def double(x):\n    return x\n'))
+    submit(subs, "ben", notebook())
+    assignment = Assignment.load(NAME, repo)
+    first = grade_batch(assignment, subs, out, LIMITS, jobs=1, progress=False, gradebook=False)
+    assert (first["ann"].score, first["ben"].score) == (0, 2)
+    submit(subs, "ann", notebook())                       # ann fixes her answer and submits again
+    report = BatchReport()
+    second = grade_batch(assignment, subs, out, LIMITS, jobs=1, progress=False, gradebook=False, report=report)
+    assert second["ann"].score == 2 and report.graded == ["ann"] and report.skipped == 1
+    assert grades(out)["ann"]["score"] == "2"
+
+
+def test_the_command_line_grades_into_a_folder_per_assignment(repo, tmp_path):
+    """Two assignments graded from the same folder land in autograded/<assignment>/ each, readable by others,
+    ignored by git; an explicit --out holding another assignment's grades is refused."""
+    other = repo / "solutions" / "toy2" / "toy2.ipynb"
+    other.parent.mkdir(parents=True)
+    other.write_text(notebook())
+    subs = tmp_path / "subs"
+    for name in (NAME, "toy2"):
+        path = subs / "ann" / name / f"{name}.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(notebook())
+    work = tmp_path / "course"
+    work.mkdir()
+    for name in (NAME, "toy2"):
+        proc = cli(repo, "grade", name, subs, "--quiet", cwd=work)
+        stdout, stderr = proc.communicate(timeout=300)
+        assert proc.returncode == 0, stderr
+        assert "skipped 0 unchanged" in stdout
+    for name in (NAME, "toy2"):
+        assert grades(work / "autograded" / name)["ann"]["score"] == "2"
+    for path in (work / "autograded").rglob("*"):
+        if path.is_file() and not path.name.startswith("."):
+            assert path.stat().st_mode & stat.S_IROTH, f"{path} is not readable by others"
+    proc = cli(repo, "grade", "toy2", subs, "--out", work / "autograded" / NAME, "--quiet", cwd=work)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 3 and f"holds results of {NAME}" in stderr
+    assert grades(work / "autograded" / NAME)["ann"]["assignment"] == NAME
+
+
+def test_git_ignores_student_work_and_grades(tmp_path):
+    for path in ("autograded/ch02-perceptron/grades.csv", "submitted/ann/ch02-perceptron/ch02-perceptron.ipynb",
+                 "feedback/ann/ch02-perceptron/index.html", "autograded/x/results/ann.json"):
+        assert subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO).returncode == 0, path
+
+
+def test_wrong_folder_is_refused_before_anything_is_written(repo, tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    submit(subs, "ann", notebook())
+    grade_batch(Assignment.load(NAME, repo), subs, out, LIMITS, jobs=1, progress=False, gradebook=False)
+    before = sorted(p.name for p in out.rglob("*"))
+    other = Assignment.from_notebook("toy2", repo / "solutions" / NAME / f"{NAME}.ipynb")
+    with pytest.raises(WrongFolder):
+        grade_batch(other, subs, out, LIMITS, jobs=1, progress=False, gradebook=False)
+    assert sorted(p.name for p in out.rglob("*")) == before
+
+
+def test_preflight_stops_a_batch_whose_sandbox_cannot_grade_the_solution(repo, tmp_path):
+    """A sandbox too small to import numpy would score every student 0 'crashed': the preflight says why first."""
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    submit(subs, "ann", notebook())
+    with pytest.raises(PreflightFailed) as err:
+        grade_batch(Assignment.load(NAME, repo), subs, out, Limits(timeout=10, memory_mb=40), jobs=1,
+                    progress=False, gradebook=False)
+    assert "reference solution" in str(err.value) and "(crashed)" in str(err.value)
+    assert "numpy" in str(err.value)
+    assert not (out / "results").exists() or not os.listdir(out / "results")
