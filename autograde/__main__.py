@@ -18,16 +18,23 @@ def _release(args) -> int:
 def _grade(args) -> int:
     from .assignment import Assignment
     from .batch import BatchReport, PreflightFailed, WrongFolder, grade_batch
+    from .lateness import parse_policy
     from .sandbox import Limits, describe_enforcement
     assignment = Assignment.load(args.assignment, Path(args.repo))
     limits = Limits(timeout=args.timeout, memory_mb=args.memory, submission_timeout=args.submission_timeout,
                     max_reply_mb=args.max_reply_mb)
     print(f"sandbox: {describe_enforcement(limits)}", file=sys.stderr)
     out = Path(args.out or Path("autograded") / assignment.name)
+    try:
+        late = parse_policy(args.due, args.late_penalty)
+    except ValueError as err:
+        print(f"autograde: {err}", file=sys.stderr)
+        return 2
     report = BatchReport()
     try:
         grade_batch(assignment, Path(args.submissions), out, limits, jobs=args.jobs, force=args.force,
-                    student=args.student, progress=not args.quiet, report=report, preflight=not args.no_preflight)
+                    student=args.student, progress=not args.quiet, report=report, preflight=not args.no_preflight,
+                    late=late)
     except (PreflightFailed, WrongFolder) as err:
         print(f"autograde: {err}", file=sys.stderr)
         return 3
@@ -95,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--max-reply-mb", type=int, default=64,
                        help="largest value student code may return, in MB (default 64)")
     grade.add_argument("--out", default=None, help="output folder (default ./autograded/ASSIGNMENT)")
+    grade.add_argument("--due", help="due date, ISO 8601 (UTC unless a zone is given): lateness is recorded")
+    grade.add_argument("--late-penalty", help="points off per hour or day started after --due: '1/hour', "
+                                              "'10/day', '2/hour,max=6' (default: none)")
     grade.add_argument("--no-preflight", action="store_true",
                        help="skip grading the reference solution first (it must earn full marks)")
     grade.add_argument("--force", action="store_true", help="regrade every student, changed or not")

@@ -26,8 +26,10 @@ tqdm.monitor_interval = 0         # no monitor thread: grading processes are for
 
 from .assignment import Assignment
 from .engine import grader_failure, submission_budget
+from . import lateness
 from .intake import Submission, find_submissions, grade
-from .results import SubmissionResult, folder_lock, load_results, record, write_grades
+from .lateness import LatePolicy
+from .results import SubmissionResult, copy_for_formgrader, folder_lock, load_results, record, write_grades
 from .sandbox import Limits
 
 MAX_HASHED = 64 * 2**20           # a submission larger than any notebook we read is hashed this far
@@ -63,11 +65,11 @@ class WrongFolder(Exception):
 def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limits: Limits = Limits(),
                 jobs: int | None = None, force: bool = False, student: str | None = None,
                 progress: bool = True, gradebook: bool = True, report: BatchReport | None = None,
-                preflight: bool = True) -> dict[str, SubmissionResult]:
+                preflight: bool = True, late: LatePolicy | None = None) -> dict[str, SubmissionResult]:
     """Grade every submission not graded in OUT or changed since (all with ``force``, one with ``student``).
 
     With ``preflight``, the reference solution is graded first, the same way; unless it earns full marks no
-    student is graded (PreflightFailed says why).
+    student is graded (PreflightFailed says why). ``late`` takes late penalties off, as nbgrader does.
     """
     out = Path(out)
     check_folder(out, assignment.name)
@@ -86,12 +88,16 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
         if preflight and todo:
             check_reference(assignment, limits)
         write_grades(out, assignment)
-        book = _open_gradebook(out, assignment) if gradebook else None
+        book = _open_gradebook(out, assignment, late.due if late else None) if gradebook else None
         bar = tqdm(total=len(todo), desc=f"grading {assignment.name}", unit="submission", disable=not progress)
 
         def finish(sub: Submission, result: SubmissionResult) -> None:
             result.sha256 = fingerprints.get(sub.student)
+            result.timestamp = sub.timestamp
+            lateness.apply(result, late)
             record(out, sub.key, result)
+            if gradebook:
+                copy_for_formgrader(out, assignment, sub, result)
             if book is not None:
                 with folder_lock(out):           # another run may write the same gradebook
                     book.record(result)
@@ -275,7 +281,7 @@ class _stop_on_signals:
         return False
 
 
-def _open_gradebook(out: Path, assignment: Assignment):
+def _open_gradebook(out: Path, assignment: Assignment, duedate):
     from .gradebook import ClassGradebook
     with folder_lock(out):                       # two runs must not both create its tables
-        return ClassGradebook(out / "gradebook.db", assignment)
+        return ClassGradebook(out / "gradebook.db", assignment, duedate)

@@ -13,12 +13,14 @@ import os
 import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .assignment import Assignment
 from .text import csv_cell
 
 MAX_RESULT_BYTES = 16 * 2**20     # a results file is ours, but a damaged or foreign one must not be loaded whole
+MAX_COPIED_BYTES = 50 * 2**20     # a submission is copied into the course folder only if it could be graded
 
 
 @dataclass
@@ -135,3 +137,29 @@ def record(out: Path, key: str, result: SubmissionResult) -> None:
     out = Path(out)
     write_atomic(out / "results" / f"{key}.json", json.dumps(gradescope_json(result), indent=1))
     write_atomic(out / "feedback" / f"{key}.html", render_html(result))
+
+
+def copy_for_formgrader(out: Path, assignment: Assignment, sub, result: SubmissionResult) -> None:
+    """OUT as an nbgrader course folder: submitted/ and autograded/ copies of the notebook (with nbgrader's
+    timestamp.txt), which nbgrader's formgrader needs beside gradebook.db to list and show a submission."""
+    student = result.student
+    if sub.path is None or not student or student in (".", "..") or "/" in student or "\\" in student:
+        return
+    try:
+        fd = os.open(sub.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            data = f.read(MAX_COPIED_BYTES + 1)
+    except OSError:
+        return
+    if len(data) > MAX_COPIED_BYTES:
+        return
+    name = f"{assignment.path.stem}.ipynb"
+    for folder in ("submitted", "autograded"):
+        target = out / folder / student / assignment.name
+        target.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(data)
+        os.chmod(target / name, 0o644)
+    if result.timestamp:
+        stamp = datetime.fromisoformat(result.timestamp).astimezone(timezone.utc)
+        write_atomic(out / "submitted" / student / assignment.name / "timestamp.txt",
+                     stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))

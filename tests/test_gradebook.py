@@ -2,6 +2,8 @@
 and served by nbgrader's formgrader."""
 from __future__ import annotations
 
+import contextlib
+
 import csv
 import json
 import os
@@ -187,6 +189,13 @@ def formgrader(class_course, tmp_path):
     # formgrader counts a submission as autograded when submitted/'s timestamp.txt equals the gradebook's
     for student, stamp in (("ada", "2026-12-01 20:00:00 UTC"), ("bob", "2026-12-02 02:30:00 Europe/Paris")):
         (root / "submitted" / student / NAME / "timestamp.txt").write_text(stamp)
+    with serve_formgrader(root, tmp_path) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def serve_formgrader(root, tmp_path):
+    """A jupyter server with nbgrader's formgrader on loopback, with ``root`` as the course folder."""
     (root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.root = {str(root)!r}\n")
     port, token = free_port(), "t0ken-for-this-test"
     env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),

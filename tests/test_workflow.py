@@ -2,6 +2,7 @@
 of the reference solution, and output an instructor can share but git will not publish (issue 10)."""
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -88,3 +89,37 @@ def test_preflight_stops_a_batch_whose_sandbox_cannot_grade_the_solution(repo, t
     assert "reference solution" in str(err.value) and "(crashed)" in str(err.value)
     assert "numpy" in str(err.value)
     assert not (out / "results").exists() or not os.listdir(out / "results")
+
+
+def test_late_submissions_lose_points_and_formgrader_shows_the_class(repo, tmp_path):
+    """nbgrader's timestamp.txt decides lateness; OUT is a course folder formgrader serves as it is."""
+    from nbgrader.api import Gradebook
+
+    from .test_gradebook import get, serve_formgrader
+
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for student, stamp in (("ann", "2026-12-01 22:00:00 UTC"), ("ben", "2026-12-02 01:30:00 UTC")):
+        path = submit(subs, student, notebook())
+        (path.parent / "timestamp.txt").write_text(stamp)
+    proc = cli(repo, "grade", NAME, subs, "--out", out, "--due", "2026-12-01T23:59", "--late-penalty",
+               "1/hour,max=5", "--quiet")
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    rows = grades(out)
+    assert (rows["ann"]["score"], rows["ben"]["score"]) == ("2", "0")       # 1 h 31 min late: 2 points off
+    assert "after the due date" in (out / "feedback" / "ben.html").read_text()
+    gb = Gradebook(f"sqlite:///{out / 'gradebook.db'}")
+    try:
+        ben = gb.find_submission(NAME, "ben")
+        assert ben.timestamp.isoformat().startswith("2026-12-02T01:30") and ben.late_submission_penalty == 2
+        assert gb.find_assignment(NAME).duedate.isoformat().startswith("2026-12-01T23:59")
+    finally:
+        gb.close()
+    with serve_formgrader(out, tmp_path) as (base, token):
+        status, body = get(base, token, f"/formgrader/api/submitted_notebooks/{NAME}/{NAME}")
+        assert status == 200 and {n["student"] for n in json.loads(body)} == {"ann", "ben"}
+        status, body = get(base, token, f"/formgrader/api/submission/{NAME}/ben")
+        assert status == 200 and json.loads(body)["autograded"]
+        notebook_id = next(n["id"] for n in json.loads(get(base, token,
+                           f"/formgrader/api/submitted_notebooks/{NAME}/{NAME}")[1]) if n["student"] == "ann")
+        assert get(base, token, f"/formgrader/submissions/{notebook_id}/")[0] == 200
