@@ -127,8 +127,8 @@ def _running_cells(assignment: Assignment, grade_id: str) -> str:
     cells = [c.grade_id for c in assignment.cells
              if c.kind == "solution" and used & set(defined_names(c.source)) and c.grade_id]
     if not cells:
-        return "It was running code from your notebook: look for a loop that never ends or a very slow step."
-    return ("It was running your cell " + ", ".join(f"`{c}`" for c in cells) +
+        return "Look in your notebook for a loop that never ends or a very slow step."
+    return ("The code this test calls is in your cell " + ", ".join(f"`{c}`" for c in cells) +
             ": look there for a loop that never ends or a very slow step.")
 
 

@@ -89,7 +89,7 @@ def test_a_stuck_part_names_its_cell_and_parts_print_as_they_finish(repo, capsys
     out = capsys.readouterr().out
     assert "at most 2 s" in out.split("[PASS]")[0]                   # the limit is said up front
     assert "[PASS] test_double" in out and "[FAIL] test_slow" in out
-    assert "It was running your cell `slow`" in out
+    assert "The code this test calls is in your cell `slow`" in out
 
 
 def test_parts_are_printed_before_grading_ends(repo, capsys, monkeypatch):
