@@ -63,6 +63,7 @@ class Session:
         self.generation = 0
         self.seq = 0                              # request number: a reply must carry the same
         self.running = ""                         # what the current request runs, for a timeout's message
+        self.skipped: list[str] = []              # shell lines the last cell had skipped (no shell while grading)
         self.deadline: float | None = None        # the current part's deadline
         self.budget_end: float | None = None      # the whole submission's deadline
 
@@ -141,6 +142,8 @@ class Session:
         self.ensure()
         self.history.append(code)
         reply, _ = self._raw({"op": "run", "code": code}, deadline=self.cell_deadline())
+        skipped = reply.get("skipped")
+        self.skipped = [clean(str(line), 200) for line in skipped[:20]] if type(skipped) is list else []
         if reply.get("ok") is True:
             return None
         error = reply.get("error")

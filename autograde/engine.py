@@ -146,6 +146,10 @@ class _Grader:
             self.notes.append(f"{step.label.capitalize()} {_incident_words(err, self.limits)}; it was skipped")
             self._remember_failure(step)
             error = None
+        for line in self.session.skipped if step.kind == "student" else []:
+            self.notes.append(f"Skipped `{line}` in {step.label}: shell commands and package installs do not "
+                              "run while grading (no shell, no network); everything else in the cell ran")
+        self.session.skipped = []
         if error and step.kind == "student":
             self.notes.append(f"{step.label.capitalize()} raised {error.get('type')}: "
                               f"{_short(error.get('message', ''))}")

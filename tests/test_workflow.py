@@ -123,3 +123,15 @@ def test_late_submissions_lose_points_and_formgrader_shows_the_class(repo, tmp_p
         notebook_id = next(n["id"] for n in json.loads(get(base, token,
                            f"/formgrader/api/submitted_notebooks/{NAME}/{NAME}")[1]) if n["student"] == "ann")
         assert get(base, token, f"/formgrader/submissions/{notebook_id}/")[0] == 200
+
+
+def test_magics_cost_nothing_and_skipped_shell_lines_are_noted(repo, tmp_path):
+    from autograde.engine import grade_notebook
+
+    answer = "%matplotlib inline\n%config InlineBackend.figure_format = 'retina'\n!pip install torch\n" \
+             "%pip install numpy\n" + "def double(x):\n    return 2 * x\n"
+    path = submit(tmp_path / "subs", "ann", notebook(answer))
+    result = grade_notebook(Assignment.load(NAME, repo), path, "ann", LIMITS)
+    assert result.score == 2 and result.status == "graded", result.notes
+    skipped = [n for n in result.notes if n.startswith("Skipped")]
+    assert len(skipped) == 2 and "`!pip install torch`" in skipped[0] and "no shell, no network" in skipped[0]
