@@ -267,6 +267,13 @@ class Sandbox:
         for path in ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/etc"):
             if os.path.exists(path):
                 cmd += ["--ro-bind", path, path]
+        # The writable folders first: an interpreter or venv that lives under /tmp (a course cloned there) is
+        # bound on top of the sandbox's own /tmp, not hidden by it.
+        for name, target, mode in WRITABLE:
+            if self._disk == "size":
+                cmd += ["--size", str(self.limits.disk_mb * 2**20), "--perms", f"{mode:04o}", "--tmpfs", target]
+            else:
+                cmd += ["--bind", str(self.dir / name), target]
         made = set()
         for path in _python_paths():
             for parent in reversed(Path(path).parents):
@@ -276,11 +283,6 @@ class Sandbox:
                     made.add(str(parent))
             cmd += ["--ro-bind", path, path]
         cmd += ["--ro-bind", str(self.dir / "autograde"), "/autograde"]
-        for name, target, mode in WRITABLE:
-            if self._disk == "size":
-                cmd += ["--size", str(self.limits.disk_mb * 2**20), "--perms", f"{mode:04o}", "--tmpfs", target]
-            else:
-                cmd += ["--bind", str(self.dir / name), target]
         cmd += ["--seccomp", str(self._seccomp_fd), "--chdir", "/sandbox"]
         if self.uid is not None:
             cmd += ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--"]

@@ -1,7 +1,9 @@
 """The sandbox on its own: isolation, limits and clean-up."""
 import ctypes
 import os
+import site
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -357,3 +359,19 @@ def test_fallback_without_bubblewrap_still_limits_and_cleans_up():
     finally:
         box.close()
     assert not folder.exists()
+
+
+@needs_bwrap
+def test_an_interpreter_that_lives_under_tmp_still_runs(tmp_path):
+    """A course cloned under /tmp has its venv there: the sandbox's own /tmp must not hide it (every student
+    scored 0 'crashed (exit code 127)')."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    packages = next((venv / "lib").glob("python3*")) / "site-packages"
+    (packages / "course.pth").write_text("\n".join([*site.getsitepackages(), str(REPO)]) + "\n")
+    script = ("import time; from autograde.sandbox import Limits, Sandbox\n"
+              "box = Sandbox(Limits(timeout=20)); box.start()\n"
+              "reply, _ = box.request({'op': 'run', 'code': 'x = 1'}, deadline=time.monotonic() + 30)\n"
+              "box.close(); print(reply.get('ok'))\n")
+    proc = subprocess.run([str(venv / "bin" / "python"), "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip().endswith("True"), proc.stdout + proc.stderr
