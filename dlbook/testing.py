@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["CheckFailed", "check_close", "check_equal", "check_shape", "check_dtype", "check_unchanged",
-           "check_true", "check_raises", "summarize"]
+           "check_true", "check_raises", "check_tuple", "call_checked", "matching_mistake", "summarize"]
 
 
 class CheckFailed(AssertionError):
@@ -84,8 +84,45 @@ def check_dtype(got, kind: str, what: str, hint: str | None = None):
         raise CheckFailed(what, "wrong dtype", str(a.dtype), want, hint)
 
 
-def check_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8, hint: str | None = None):
-    """Values equal up to tolerance, with the same shape; NaN or inf in the result always fails."""
+def matching_mistake(got, mistakes, rtol: float = 1e-6, atol: float = 1e-10) -> str | None:
+    """The hint of the first known mistake whose value equals what was returned, else None.
+
+    ``mistakes`` holds ``(value, hint)`` pairs: what a known mistake returns on the same input (a value, or a
+    function of no arguments computing it, so that a mistake that cannot be evaluated is simply skipped).
+    """
+    try:
+        g = np.asarray(_as_array(got), dtype=float)
+    except Exception:  # noqa: BLE001 - not numeric: no mistake matches
+        return None
+    for value, hint in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                v = np.asarray(_as_array(value() if callable(value) else value), dtype=float)
+            if g.shape == v.shape and np.all(np.isfinite(v)) and np.allclose(g, v, rtol=rtol, atol=atol):
+                return hint
+        except Exception:  # noqa: BLE001 - a mistake that cannot be computed here matches nothing
+            continue
+    return None
+
+
+def check_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8, hint: str | None = None,
+                mistakes=()):
+    """Values equal up to tolerance, with the same shape; NaN or inf in the result always fails.
+
+    ``mistakes``: ``(value, hint)`` pairs (see :func:`matching_mistake`); when the result equals a known mistake's
+    value, the failure shows that mistake's hint instead of ``hint``.
+    """
+    if mistakes:
+        try:
+            _check_close(got, expected, what, rtol, atol, hint)
+        except CheckFailed as err:
+            err.hint = matching_mistake(got, mistakes) or err.hint
+            raise
+        return
+    _check_close(got, expected, what, rtol, atol, hint)
+
+
+def _check_close(got, expected, what: str, rtol: float, atol: float, hint: str | None):
     a = _array_or_fail(got, what, hint)
     e = _as_array(expected)
     if a.shape != e.shape:
@@ -99,6 +136,34 @@ def check_close(got, expected, what: str, rtol: float = 1e-6, atol: float = 1e-8
         err = float(np.max(np.abs(a.astype(float) - e.astype(float)))) if a.size else 0.0
         raise CheckFailed(what, f"values differ (largest absolute difference {err:.3g})", summarize(a),
                           summarize(e), hint)
+
+
+def check_tuple(got, length: int, what: str, hint: str | None = None):
+    """A tuple (or list) of ``length`` items, e.g. ``(loss, grad)``; returns it for unpacking."""
+    if not isinstance(got, (tuple, list)) or len(got) != length:
+        problem = (f"returned a {type(got).__name__}" if not isinstance(got, (tuple, list))
+                   else f"returned {len(got)} items")
+        raise CheckFailed(what, f"{problem}, not {length} values", summarize(got) if not isinstance(
+            got, (tuple, list)) else None, hint=hint or f"end with: return {', '.join(['...'] * length)}")
+    return got
+
+
+def call_checked(what: str, fn, *args, hint: str | None = None, shape_hint: str | None = None, **kwargs):
+    """``fn(*args, **kwargs)``, with numeric failures turned into failed checks that explain them.
+
+    A FloatingPointError (overflow, log(0), 0/0 under ``np.errstate(all="raise")``) fails with ``hint``; a
+    ValueError or IndexError (shapes that do not fit) fails with ``shape_hint`` when one is given, else propagates.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except FloatingPointError as err:
+        raise CheckFailed(what, f"your function raised FloatingPointError ({err})",
+                          hint=hint or "look for overflow (exp of a large number), log(0) or 0/0") from None
+    except (ValueError, IndexError) as err:
+        if shape_hint is None:
+            raise
+        raise CheckFailed(what, f"your function raised {type(err).__name__} ({str(err)[:200]})",
+                          hint=shape_hint) from None
 
 
 def check_equal(got, expected, what: str, hint: str | None = None):

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from dlbook.testing import (CheckFailed, check_close, check_dtype, check_equal, check_raises, check_shape,
-                            check_true, check_unchanged, summarize)
+from dlbook.testing import (CheckFailed, call_checked, check_close, check_dtype, check_equal, check_raises,
+                            check_shape, check_true, check_tuple, check_unchanged, matching_mistake, summarize)
 
 # A distinctive expected value: feedback for hidden tests must never show it.
 SECRET = 314.159
@@ -150,3 +150,33 @@ def test_summarize():
     assert big.startswith("array of shape (100,), dtype int64: [0, 1,") and big.endswith(", ...]")
     assert "shape (2,)" in summarize(torch.tensor([1.0, 2.0], requires_grad=True))
     assert summarize(object()) == "<object>"
+
+
+# --------------------------------------------------------------------------- mistakes, tuples, calls
+
+def test_check_close_names_the_mistake_whose_value_was_returned():
+    mistakes = [(lambda: 1 / 0, "never computed"), ([6.0], "the sum, not the mean"), ([2.0], "wrong sign")]
+    err = _fails(check_close, [6.0], [2.0 / 3.0 * 3], "loss", hint="the mean of the errors", mistakes=mistakes)
+    assert err.hint == "the sum, not the mean"
+    err = _fails(check_close, [5.0], [2.0], "loss", hint="the mean of the errors", mistakes=mistakes)
+    assert err.hint == "the mean of the errors"
+    check_close([2.0], [2.0], "loss", mistakes=mistakes)           # right answers never consult the mistakes
+    assert matching_mistake("text", mistakes) is None and matching_mistake([np.nan], [([np.nan], "x")]) is None
+
+
+def test_check_tuple_returns_the_items():
+    loss, grad = check_tuple((1.0, [2.0]), 2, "mse")
+    assert loss == 1.0 and grad == [2.0]
+    assert "not 2 values" in _fails(check_tuple, 1.0, 2, "mse").problem
+    assert _fails(check_tuple, (1, 2, 3), 2, "mse").problem == "returned 3 items, not 2 values"
+
+
+def test_call_checked_explains_numeric_and_shape_failures():
+    assert call_checked("double", lambda x: 2 * x, 3) == 6
+    with np.errstate(all="raise"):
+        err = _fails(call_checked, "softmax of 1000", np.exp, np.array([1000.0]), hint="subtract the max first")
+    assert "FloatingPointError" in err.problem and err.hint == "subtract the max first"
+    err = _fails(call_checked, "a (3, 2) batch", np.dot, np.ones((3, 2)), np.ones((3, 2)), shape_hint="W @ x")
+    assert err.hint == "W @ x" and "ValueError" in err.problem
+    with pytest.raises(ValueError):
+        call_checked("no shape hint", int, "x")
