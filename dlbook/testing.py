@@ -211,3 +211,23 @@ def _names(exception) -> str:
     if isinstance(exception, tuple):
         return " or ".join(e.__name__ for e in exception)
     return exception.__name__
+
+
+def call_explained(what: str, fn, *args, hint: str, errors=(RuntimeError, ValueError, TypeError, IndexError),
+                   **kwargs):
+    """``fn(*args, **kwargs)``; an exception of one of ``errors`` fails the check with ``hint``.
+
+    For calls whose crash has a usual cause worth naming: a torch dtype or shape error ("labels must be int64",
+    "x is channels first"). NotImplementedError (an unanswered part) and other exceptions propagate unchanged.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except errors as err:
+        name = type(err).__name__
+        name = name[len("Student"):] if name.startswith("Student") and len(name) > 7 else name
+        raise CheckFailed(what, f"your function raised {name} ({str(err)[:200]})", hint=hint) from None
+
+
+__all__ += ["call_explained"]

@@ -180,3 +180,15 @@ def test_call_checked_explains_numeric_and_shape_failures():
     assert err.hint == "W @ x" and "ValueError" in err.problem
     with pytest.raises(ValueError):
         call_checked("no shape hint", int, "x")
+
+
+def test_call_explained_turns_a_crash_into_a_hint():
+    from dlbook.testing import call_explained
+    assert call_explained("double", lambda x: 2 * x, 3, hint="h") == 6
+    err = _fails(call_explained, "labels", lambda: (_ for _ in ()).throw(RuntimeError("expected Long")),
+                 hint="convert the labels to int64")
+    assert err.hint == "convert the labels to int64" and "RuntimeError (expected Long)" in err.problem
+    with pytest.raises(NotImplementedError):
+        call_explained("unanswered", lambda: (_ for _ in ()).throw(NotImplementedError()), hint="h")
+    with pytest.raises(KeyError):
+        call_explained("other errors pass", lambda: {}["k"], hint="h")
