@@ -20,7 +20,6 @@ the filesystem and network sandbox, and a warning says so. :func:`describe_enfor
 """
 from __future__ import annotations
 
-import ctypes
 import functools
 import importlib.util
 import os
@@ -37,14 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cgroup as cgroups
-from . import seccomp
-from . import wire
+from . import hostfs, seccomp, uids, wire
 
 try:
-    import fcntl
     import resource
 except ImportError:      # Windows: importing works (validate runs there without the sandbox); starting one fails
-    fcntl = resource = None
+    resource = None
 
 HERE = Path(__file__).resolve().parent
 WRITABLE = (("home", "/sandbox", 0o700), ("tmp", "/tmp", 0o1777), ("shm", "/dev/shm", 0o1777))
@@ -88,40 +85,9 @@ def _bwrap_has_size() -> bool:
         return False
 
 
-_LIBC = ctypes.CDLL(None, use_errno=True)
-MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2
-
-
-def _mount_tmpfs(target: Path, size_mb: int, mode: int, owner: int) -> None:
-    inodes = max(4096, size_mb * 256)   # bounded too: empty files cost no blocks but do cost memory
-    opts = f"size={size_mb}m,nr_inodes={inodes},mode={mode:o},uid={owner},gid={owner}".encode()
-    if _LIBC.mount(b"tmpfs", str(target).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, opts) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount tmpfs on {target}: {os.strerror(err)}")
-
-
-def _unmount(target: Path) -> None:
-    _LIBC.umount2(str(target).encode(), MNT_DETACH)   # lazy: never blocks
-
-
-@functools.lru_cache(maxsize=1)
-def _can_mount_tmpfs() -> bool:
-    if os.geteuid() != 0:
-        return False
-    probe = Path(tempfile.mkdtemp(prefix="autograde-probe-"))
-    try:
-        _mount_tmpfs(probe, 1, 0o700, 0)
-        _unmount(probe)
-        return True
-    except OSError:
-        return False
-    finally:
-        probe.rmdir()
-
-
 def _disk_mode(use_bwrap: bool) -> str:
     """'mount' (own tmpfs mounts), 'size' (bwrap --size) or 'none' (unbounded)."""
-    if _can_mount_tmpfs():
+    if hostfs.can_mount_tmpfs():
         return "mount"
     return "size" if use_bwrap and _bwrap_has_size() else "none"
 
@@ -197,7 +163,7 @@ class Sandbox:
             _warn_no_bwrap()
         private_uid = os.geteuid() == 0 and (self.use_bwrap and shutil.which("setpriv")
                                              or not self.use_bwrap and _others_can_run_python())
-        self.uid, self._uid_lock = _claim_uid() if private_uid else (None, None)
+        self.uid, self._uid_lock = uids.claim_uid() if private_uid else (None, None)
         self.proc: subprocess.Popen | None = None
         self.dir: Path | None = None
         self.cgroup: cgroups.Cgroup | None = None
@@ -253,7 +219,7 @@ class Sandbox:
             path = self.dir / name
             path.mkdir(mode=0o700)
             if self._disk == "mount":
-                _mount_tmpfs(path, self.limits.disk_mb, mode, owner if name == "home" else 0)
+                hostfs.mount_tmpfs(path, self.limits.disk_mb, mode, owner if name == "home" else 0)
                 self._mounts.append(path)
             else:
                 os.chown(path, owner, owner)
@@ -353,7 +319,7 @@ class Sandbox:
 
     def _close_mounts(self) -> None:
         while self._mounts:
-            _unmount(self._mounts.pop())
+            hostfs.unmount(self._mounts.pop())
 
     def _close_cgroup(self) -> None:
         if self.cgroup is not None:
@@ -362,7 +328,7 @@ class Sandbox:
 
     def _close_dir(self) -> None:
         if self.dir is not None:
-            _remove_tree(self.dir)
+            hostfs.remove_tree(self.dir)
             self.dir = None
 
     def __del__(self):
@@ -378,7 +344,7 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         if self.uid is not None and self.cgroup is None and not self.use_bwrap:
-            _kill_uid(self.uid)   # processes that left the group (setsid) die with their (verified unused) uid
+            uids.kill_uid(self.uid)   # processes that left the group (setsid) die with their (verified unused) uid
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -448,133 +414,3 @@ class Sandbox:
         if "MemoryError" in text or "Cannot allocate memory" in text:
             return SandboxError("memory", "the student process ran out of memory")
         return SandboxError("crashed", f"the student process exited (exit code {code})")
-
-
-def _remove_tree(root: Path, seconds: float = 10.0) -> None:
-    """Remove ``root`` without recursion (any depth), fixing modes, staying on its filesystem; never raises.
-
-    Works on directory fds so that deep chains never build paths past PATH_MAX; gives up after ``seconds``.
-    """
-    end = time.monotonic() + seconds
-    try:
-        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    except OSError:
-        return
-    dev, names, stuck = os.fstat(fd).st_dev, [], set()
-    try:
-        while time.monotonic() < end:
-            child = _clear_dir(fd, dev, stuck)
-            if child is not None:
-                fd = child[0]
-                names.append(child[1])
-                continue
-            if not names:
-                break
-            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-            stuck.add(os.fstat(fd)[1:3])
-            os.close(fd)
-            fd = parent
-            try:
-                os.rmdir(names.pop(), dir_fd=fd)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    try:
-        os.rmdir(root)
-    except OSError:
-        pass
-
-
-def _clear_dir(fd: int, dev: int, stuck: set) -> tuple[int, str] | None:
-    """Unlink what ``fd`` holds; returns (fd, name) of a subfolder to descend into, None when done."""
-    try:
-        os.fchmod(fd, 0o700)
-    except OSError:
-        pass
-    try:
-        names = os.listdir(fd)
-    except OSError:
-        return None
-    for name in names:
-        try:
-            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
-            if not stat.S_ISDIR(info.st_mode):
-                os.unlink(name, dir_fd=fd)
-                continue
-            if info.st_dev != dev or (info.st_ino, info.st_dev) in stuck:
-                continue   # a mount point, or a folder that could not be emptied
-            try:
-                os.rmdir(name, dir_fd=fd)
-                continue
-            except OSError:
-                pass
-            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
-        except OSError:
-            continue
-        os.close(fd)
-        return sub, name
-    return None
-
-
-UID_LOCKS = Path(tempfile.gettempdir()) / "autograde-uids"
-
-
-def _uids_in_use() -> set[int]:
-    """Uids (and gids) that a host process runs as or that /etc/passwd or /etc/group names."""
-    used = set()
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                with open(f"/proc/{pid}/status") as f:
-                    for line in f:
-                        if line.startswith(("Uid:", "Gid:")):
-                            used.update(int(v) for v in line.split()[1:])
-            except (OSError, ValueError):
-                pass
-    for table in ("/etc/passwd", "/etc/group"):
-        try:
-            for line in Path(table).read_text(errors="replace").splitlines():
-                fields = line.split(":")
-                if len(fields) > 2 and fields[2].isdigit():
-                    used.add(int(fields[2]))
-        except OSError:
-            pass
-    return used
-
-
-def _claim_uid() -> tuple[int, int]:
-    """An unused uid for one sandbox, held by a lock file for as long as the Sandbox object lives.
-
-    Locks make the uid unique across grader processes and threads; uids that a host process runs as or that
-    the system names are skipped, so killing "everything of this uid" can never touch anything else.
-    """
-    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
-    used = _uids_in_use()
-    start = os.getpid() % 20000
-    for i in range(20000):
-        uid = 20000 + (start + i) % 20000
-        if uid in used:
-            continue
-        fd = os.open(UID_LOCKS / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return uid, fd
-        except BlockingIOError:
-            os.close(fd)
-    raise RuntimeError("no free uid for a sandbox")
-
-
-def _kill_uid(uid: int, seconds: float = 5.0) -> None:
-    """Kill every process owned by ``uid`` (a uid used by nothing but this sandbox); bounded wait."""
-    pid = os.fork()
-    if pid == 0:  # child: become the uid, then signal everything it owns
-        try:
-            os.setgid(uid)
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    end = time.monotonic() + seconds
-    while os.waitpid(pid, os.WNOHANG)[0] == 0 and time.monotonic() < end:
-        time.sleep(0.01)

@@ -66,14 +66,15 @@ def test_slow_cells_are_bounded_by_the_submission_budget(repo, tmp_path):
     assert any("time budget" in n for n in result.notes) and "time budget" in result.parts[0].message
 
 
-def _sandbox_processes() -> list[str]:
+def _sandbox_processes(marker: str) -> list[str]:
+    """Sandboxes still running whose command line names ``marker`` (their run's temporary folder)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "worker.py" in cmd and "autograde" in cmd:
+        if marker in cmd:
             found.append(cmd)
     return found
 
@@ -82,7 +83,10 @@ def test_sigterm_stops_within_seconds_and_a_rerun_resumes(repo, tmp_path):
     subs, out = tmp_path / "subs", tmp_path / "out"
     for i in range(6):
         submit(subs, f"s{i}", notebook(extra=["import time\ntime.sleep(2)"]))
-    proc = cli(repo, "grade", NAME, subs, "--out", out, "--jobs", 2, "--quiet")
+    scratch = tmp_path / "scratch"          # this run's sandboxes live here, apart from other tests' ones
+    scratch.mkdir()
+    proc = cli(repo, "grade", NAME, subs, "--out", out, "--jobs", 2, "--quiet",
+               env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.monotonic() + 120
     while not list(out.glob("results/*.json")):       # stop it once the first grade is written
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
@@ -94,13 +98,14 @@ def test_sigterm_stops_within_seconds_and_a_rerun_resumes(repo, tmp_path):
     assert proc.returncode == 130, stderr
     assert "stopped by a signal" in stdout
     time.sleep(1)
-    assert _sandbox_processes() == []
+    assert _sandbox_processes(str(scratch)) == []
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("autograde-sbx")] == []
     kept = grades(out)
     assert 1 <= len(kept) < 6 and all(r["score"] == "2" for r in kept.values())
     rerun = cli(repo, "grade", NAME, subs, "--out", out, "--jobs", 2, "--quiet")
     stdout, stderr = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, stderr
-    assert f"skipped {len(kept)} already graded" in stdout
+    assert f"skipped {len(kept)} unchanged" in stdout
     assert len(grades(out)) == 6
 
 
