@@ -30,7 +30,7 @@ from . import lateness
 from .intake import Submission, find_submissions, grade
 from .lateness import LatePolicy
 from .results import SubmissionResult, copy_for_formgrader, folder_lock, load_results, record, write_grades
-from .sandbox import Limits
+from .sandbox import Limits, close_all, sweep_orphans
 
 MAX_HASHED = 64 * 2**20           # a submission larger than any notebook we read is hashed this far
 GRACE = 30.0                       # seconds past a submission's budget before its grading process is killed
@@ -73,6 +73,7 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
     """
     out = Path(out)
     check_folder(out, assignment.name)
+    sweep_orphans()                   # sandboxes left by grading processes that were killed (SIGKILL, a crash)
     report = report if report is not None else BatchReport()
     with tempfile.TemporaryDirectory(prefix="autograde-unzip-") as unzip_dir:
         subs = find_submissions(Path(submissions_root), assignment.name, Path(unzip_dir))
@@ -115,6 +116,7 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
             bar.close()
             if book is not None:
                 book.close()
+            sweep_orphans()
             report.results = write_grades(out, assignment)
     return report.results
 
@@ -215,7 +217,10 @@ def _grading_process(assignment: Assignment, sub: Submission, limits: Limits, se
 
 
 def _exit_on_sigterm(signum, frame):
-    raise SystemExit(143)         # unwinds through grade_notebook's finally: the sandbox is closed
+    """Close this process's sandboxes (unmount, remove) and exit, wherever the grading was."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    close_all()
+    os._exit(143)
 
 
 def _collect(assignment: Assignment, job: _Job, ready, hard_limit: float) -> SubmissionResult | None:

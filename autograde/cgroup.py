@@ -184,6 +184,24 @@ class Cgroup:
                     time.sleep(0.02)
 
 
+def sweep_orphans(alive) -> None:
+    """Remove the groups of sandboxes whose grading process (the pid in the group's name) is gone."""
+    found = detect()
+    for parent in (found[1].values() if found else ()):
+        for group in parent.glob("autograde-*-*"):
+            pid = group.name.split("-")[1]
+            if not pid.isdigit() or alive(int(pid)):
+                continue
+            for _ in range(50):
+                try:
+                    for line in (group / "cgroup.procs").read_text().split():
+                        os.kill(int(line), signal.SIGKILL)
+                    group.rmdir()
+                    break
+                except (OSError, ValueError):
+                    time.sleep(0.02)
+
+
 def create(memory_mb: int, max_procs: int) -> Cgroup | None:
     """A cgroup for one sandbox, or None when no memory cgroup can be made here."""
     found = detect()

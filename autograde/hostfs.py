@@ -41,6 +41,17 @@ def can_mount_tmpfs() -> bool:
         probe.rmdir()
 
 
+def mounts_under(folder: Path) -> list[Path]:
+    """Mount points inside ``folder``, deepest first (from /proc/self/mounts)."""
+    prefix = str(folder).rstrip("/") + "/"
+    try:
+        lines = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return []
+    points = [line.split()[1].replace("\\040", " ") for line in lines if len(line.split()) > 1]
+    return sorted((Path(p) for p in points if p.startswith(prefix)), key=lambda p: -len(str(p)))
+
+
 def remove_tree(root: Path, seconds: float = 10.0) -> None:
     """Remove ``root`` without recursion (any depth), fixing modes, staying on its filesystem; never raises.
 

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import warnings
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +154,45 @@ def _sandbox_env(home: str) -> dict[str, str]:
     return env
 
 
+_LIVE: "weakref.WeakSet[Sandbox]" = weakref.WeakSet()     # started and not yet closed, in this process
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+SANDBOX_PREFIX = "autograde-sbx-"
+
+
+def sweep_orphans() -> int:
+    """Remove the folders (and tmpfs mounts, cgroups) of sandboxes whose grading process is gone, killed before
+    it could close them; returns how many folders were removed."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{SANDBOX_PREFIX}*-*"):
+        pid = folder.name[len(SANDBOX_PREFIX):].split("-")[0]
+        if not pid.isdigit() or _alive(int(pid)) or folder.is_symlink():
+            continue
+        for mount in hostfs.mounts_under(folder):
+            hostfs.unmount(mount)
+        hostfs.remove_tree(folder)
+        removed += 1
+    cgroups.sweep_orphans(_alive)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def close_all() -> None:
+    """Close every sandbox this process started: a grading process told to stop calls it, then exits."""
+    for box in list(_LIVE):
+        box.close()
+
+
 class Sandbox:
     """One student process. ``request`` sends a message and waits for the reply until a deadline."""
 
@@ -173,6 +213,7 @@ class Sandbox:
 
     # -- lifecycle
     def start(self) -> None:
+        _LIVE.add(self)
         try:
             self._start()
         except BaseException:
@@ -180,7 +221,7 @@ class Sandbox:
             raise
 
     def _start(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="autograde-sbx-"))
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{SANDBOX_PREFIX}{os.getpid()}-"))
         # Without bwrap the private uid must reach its home and the worker through this folder.
         os.chmod(self.dir, 0o700 if self.use_bwrap else 0o755)
         code = self.dir / "autograde"
@@ -203,9 +244,14 @@ class Sandbox:
         fds = (to_child_r, from_child_w) + ((self._seccomp_fd,) if self._seccomp_fd is not None else ())
         log = os.open(self.dir / "log", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         try:
-            self.proc = subprocess.Popen(
-                cmd, cwd=str(self.dir / "home"), env=_sandbox_env(home), stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, pass_fds=fds, preexec_fn=self._limit_child, start_new_session=True)
+            # No signal handler may run in the forked child before exec: hold SIGTERM/SIGINT during the fork.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                self.proc = subprocess.Popen(
+                    cmd, cwd=str(self.dir / "home"), env=_sandbox_env(home), stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=subprocess.STDOUT, pass_fds=fds, preexec_fn=self._limit_child, start_new_session=True)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         finally:
             for fd in (log, to_child_r, from_child_w):
                 os.close(fd)
@@ -256,6 +302,7 @@ class Sandbox:
 
     def _limit_child(self) -> None:
         """Runs in the child between fork and exec: cgroup and keyring first, then limits, then drop root."""
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)   # nothing is pending in a new child
         if self.cgroup is not None:
             self.cgroup.join()
         try:
@@ -297,6 +344,7 @@ class Sandbox:
 
     def close(self) -> None:
         """Kill everything, unmount and remove the host folder. Never raises, bounded in time."""
+        _LIVE.discard(self)
         steps = (self._close_process, self._close_mounts, self._close_cgroup, self._close_dir)
         for step in steps:
             try:

@@ -375,3 +375,25 @@ def test_an_interpreter_that_lives_under_tmp_still_runs(tmp_path):
               "box.close(); print(reply.get('ok'))\n")
     proc = subprocess.run([str(venv / "bin" / "python"), "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip().endswith("True"), proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="tmpfs mounts and cgroups need root")
+def test_sandboxes_of_a_killed_grading_process_are_swept(tmp_path, monkeypatch):
+    """A grading process killed with SIGKILL cannot close its sandbox: the next batch removes what it left."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        box = _start()
+        os.write(write, b"started")
+        time.sleep(60)
+        os._exit(0)
+    os.read(read, 10)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    left = list(tmp_path.glob(f"{sandbox_module.SANDBOX_PREFIX}{pid}-*"))
+    assert left, "the killed process left no sandbox folder (nothing to sweep)"
+    assert sandbox_module.sweep_orphans() == 1
+    assert not left[0].exists() and hostfs.mounts_under(left[0]) == []
+    groups = [g for p in (cgroup.detect() or ("", {}))[1].values() for g in p.glob(f"autograde-{pid}-*")]
+    assert groups == []
