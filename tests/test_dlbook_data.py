@@ -305,3 +305,19 @@ def test_minibatches_unlabelled_and_errors():
         data.minibatches(X, np.zeros(4), 2)
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         data.minibatches(X, None, 0)
+
+
+def test_digit_images_are_scikit_learns_digits_without_importing_it():
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits
+
+    from dlbook.data import digit_images
+    X, y = digit_images()
+    bunch = load_digits()
+    assert X.shape == (1797, 64) and np.array_equal(X, bunch.data / 16.0) and np.array_equal(y, bunch.target)
+    raw, _ = digit_images(scale=False)
+    assert raw.max() == 16.0
+    probe = "import sys; from dlbook.data import digit_images; digit_images(); print('sklearn' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip() == "False"
