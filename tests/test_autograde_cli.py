@@ -152,11 +152,12 @@ def test_validate_passes_the_solution_and_explains_the_release():
 
 
 def test_validate_uses_only_the_visible_tests():
+    """The assignment is found from the notebook; its tests are the source's visible segments, never the file's."""
     from autograde.assignment import Assignment
-    from autograde.validate import find_release
-    name, release = find_release(source_path(NAME))
-    assert release == release_path(NAME)
-    parts = Assignment.from_notebook(name, release).parts
+    from autograde.validate import find_assignment, visible_only
+    name = find_assignment(release_path(NAME))
+    assert name == NAME
+    parts = visible_only(Assignment.load(name, REPO)).parts
     assert parts and not any(hidden for part in parts for hidden, _ in part.segments)
 
 
