@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import dlbook  # noqa: E402
-from bench.common import best_time, solution_namespace  # noqa: E402
+from bench.common import best_time, devices, solution_namespace, sync  # noqa: E402
 import dlbook.data  # noqa: E402
 import dlbook.train  # noqa: E402
 
@@ -40,18 +40,6 @@ import dlbook.train  # noqa: E402
 PAGE_COUNTS = {18: 11_689_512, 34: 21_797_672, 50: 25_557_032, 101: 44_549_160, 152: 60_192_808}
 RESNET_LAYERS = {18: ("basic", [2, 2, 2, 2]), 34: ("basic", [3, 4, 6, 3]), 50: ("bottleneck", [3, 4, 6, 3]),
                  101: ("bottleneck", [3, 4, 23, 3]), 152: ("bottleneck", [3, 8, 36, 3])}
-
-
-def devices() -> list[torch.device]:
-    found = [torch.device("cpu")]
-    if torch.cuda.is_available():
-        found.append(torch.device("cuda"))
-    return found
-
-
-def sync(dev: torch.device) -> None:
-    if dev.type == "cuda":
-        torch.cuda.synchronize(dev)
 
 
 def bench_sizes(ns: dict) -> None:

@@ -33,19 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import dlbook  # noqa: E402
-from bench.common import best_time, solution_namespace  # noqa: E402
-
-
-def devices() -> list[torch.device]:
-    found = [torch.device("cpu")]
-    if torch.cuda.is_available():
-        found.append(torch.device("cuda"))
-    return found
-
-
-def sync(dev: torch.device) -> None:
-    if dev.type == "cuda":
-        torch.cuda.synchronize(dev)
+from bench.common import best_time, devices, solution_namespace, sync  # noqa: E402
 
 
 def numpy_lstm(ns: dict, X, h0, c0, weights):

@@ -32,23 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 import dlbook  # noqa: E402
 import dlbook.data  # noqa: E402
-from bench.common import solution_namespace  # noqa: E402
+from bench.common import devices, solution_namespace, sync  # noqa: E402
 
 FULL = dlbook.full_size()
 HIDDEN = 256 if FULL else 32
 REPEATS = 4 if FULL else 3          # data tiled this many times at full size (more examples per epoch)
-
-
-def devices() -> list[torch.device]:
-    found = [torch.device("cpu")]
-    if torch.cuda.is_available():
-        found.append(torch.device("cuda"))
-    return found
-
-
-def sync(dev: torch.device) -> None:
-    if dev.type == "cuda":
-        torch.cuda.synchronize(dev)
 
 
 def data() -> np.ndarray:

@@ -42,3 +42,19 @@ def best_time(fn, budget: float, repeats: int, sync=lambda: None) -> float:
                 break
         best = min(best, elapsed / calls)
     return best
+
+
+def devices() -> list:
+    """The torch devices to benchmark on: the CPU, and CUDA when there is one."""
+    import torch
+    found = [torch.device("cpu")]
+    if torch.cuda.is_available():
+        found.append(torch.device("cuda"))
+    return found
+
+
+def sync(dev) -> None:
+    """Wait for the device's queued work, so that a GPU timing is honest."""
+    import torch
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
