@@ -1,7 +1,8 @@
 """Serve MathJax from the built site instead of a CDN, so the book's formulas render offline.
 
 MathJax 3 ships inside the `django-static-mathjax` wheel (pinned in requirements.txt); this extension copies the
-one bundle the book uses, and its fonts, into `_static/mathjax/` and points Sphinx at it.
+one bundle the book uses, its fonts and the TeX extensions it loads on demand (``\boldsymbol`` autoloads one: without
+it MathJax stops and a page shows raw TeX) into `_static/mathjax/` and points Sphinx at it.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def _copy(app, exception) -> None:
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy2(_es5() / BUNDLE, target / BUNDLE)
     shutil.copytree(_es5() / "output" / "chtml" / "fonts" / "woff-v2", target / "output" / "chtml" / "fonts" / "woff-v2",
+                    dirs_exist_ok=True)
+    shutil.copytree(_es5() / "input" / "tex" / "extensions", target / "input" / "tex" / "extensions",
                     dirs_exist_ok=True)
 
 
