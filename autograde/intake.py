@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .submission import read_capped
 from .text import clean, student_id
 
 MAX_ZIP_BYTES = 2 * 2**30        # all notebooks unpacked from one zip together
@@ -262,26 +263,13 @@ def _disk_timestamp(e: _Entry, nbgrader_layout: bool) -> str | None:
     """timestamp.txt beside the notebook when readable and parseable, else the notebook's mtime."""
     depth = _stamp_folder_depth(e, nbgrader_layout)
     if depth is not None:
-        stamp = parse_timestamp(_read_small(e.source.parents[depth - 1] / TIMESTAMP_TXT))
+        stamp = parse_timestamp(read_capped(e.source.parents[depth - 1] / TIMESTAMP_TXT, MAX_TIMESTAMP_BYTES))
         if stamp:
             return stamp
     try:
         return _iso(datetime.fromtimestamp(os.lstat(e.source).st_mtime, timezone.utc))
     except OSError:
         return None
-
-
-def _read_small(path: Path) -> bytes | None:
-    """A small regular file's bytes; None for a link, a folder, a big or unreadable file (students write these)."""
-    try:
-        if not stat.S_ISREG(os.lstat(path).st_mode):
-            return None
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as f:
-            data = f.read(MAX_TIMESTAMP_BYTES + 1)
-    except OSError:
-        return None
-    return data if len(data) <= MAX_TIMESTAMP_BYTES else None
 
 
 def _zip_timestamp(zf: zipfile.ZipFile, e: _Entry) -> str | None:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .assignment import Assignment
+from .submission import read_capped
 from .text import csv_cell
 
 MAX_RESULT_BYTES = 16 * 2**20     # a results file is ours, but a damaged or foreign one must not be loaded whole
@@ -145,13 +146,8 @@ def copy_for_formgrader(out: Path, assignment: Assignment, sub, result: Submissi
     student = result.student
     if sub.path is None or not student or student in (".", "..") or "/" in student or "\\" in student:
         return
-    try:
-        fd = os.open(sub.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as f:
-            data = f.read(MAX_COPIED_BYTES + 1)
-    except OSError:
-        return
-    if len(data) > MAX_COPIED_BYTES:
+    data = read_capped(sub.path, MAX_COPIED_BYTES)
+    if data is None:
         return
     name = f"{assignment.path.stem}.ipynb"
     for folder in ("submitted", "autograded"):

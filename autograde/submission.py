@@ -72,6 +72,23 @@ def read_student_notebook(path: Path) -> list[StudentCell]:
     return cells
 
 
+def read_capped(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes, opened without following a link or blocking on a pipe; None when it is not a
+    regular file, cannot be read or holds more than ``limit`` bytes (students control these files)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return None
+            data = f.read(limit + 1)
+        except OSError:
+            return None
+    return data if len(data) <= limit else None
+
+
 def _read_text(path: Path) -> str:
     """The file's text, read without following a link, blocking on a pipe or reading more than the cap."""
     try:
