@@ -1,7 +1,7 @@
 """Support library of the deep-learning book.
 
 ``dlbook.device()``, ``dlbook.describe()``, ``dlbook.full_size()`` and ``dlbook.seed_everything()`` are here;
-the submodules ``dlbook.data``, ``dlbook.plot``, ``dlbook.gradcheck``, ``dlbook.train`` and ``dlbook.testing``
+the submodules ``dlbook.data``, ``dlbook.plot``, ``dlbook.gradcheck``, ``dlbook.functions``, ``dlbook.train`` and ``dlbook.testing``
 load on first use, so that importing ``dlbook`` pulls in neither torch nor matplotlib (the grader imports
 ``dlbook.testing`` in a process that must start fast).
 
@@ -16,9 +16,9 @@ from .device import describe, device, full_size, seed_everything
 from .selfcheck import validate  # `dlbook.validate()`: a student's self-check from inside the notebook
 
 __all__ = ["device", "describe", "full_size", "seed_everything", "validate",
-           "data", "plot", "gradcheck", "train", "testing"]
+           "data", "plot", "gradcheck", "functions", "train", "testing"]
 
-_SUBMODULES = ("data", "plot", "gradcheck", "train", "testing")
+_SUBMODULES = ("data", "plot", "gradcheck", "functions", "train", "testing")
 
 
 def __getattr__(name: str):
