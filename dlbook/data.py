@@ -13,7 +13,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 
 __all__ = ["Split", "digits", "digit_images", "logic_gate", "half_adder", "blobs", "moons", "spirals", "xor_clouds",
-           "load_idx", "load_mnist", "load_cifar10", "minibatches"]
+           "load_idx", "load_mnist", "load_cifar10", "minibatches", "shift_images"]
 
 
 class Split(NamedTuple):
@@ -333,3 +333,37 @@ def _batches(X, y, order: np.ndarray, batch_size: int) -> Iterator[tuple]:
     for start in range(0, len(order), batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], (None if y is None else y[idx])
+
+
+# --------------------------------------------------------------------------- augmentation
+
+def shift_images(images, *, dy: int = 0, dx: int = 0):
+    """Move every image down by ``dy`` rows and right by ``dx`` columns (negative: up, left), filling with zeros.
+
+    Taught in Chapter 6 (data augmentation). ``images`` is a numpy array or torch tensor whose last two axes are
+    rows and columns: (n, H, W), (n, C, H, W), ... Returns a new array of the same type, shape and dtype with
+    ``out[..., i, j] = images[..., i - dy, j - dx]`` where that pixel is inside the image, else 0. Pixels that leave
+    the image are lost (unlike ``np.roll``, nothing wraps round); a shift of H rows or W columns or more gives all
+    zeros. ``dy`` and ``dx`` are keyword-only, so that the row and column shifts cannot be swapped by accident.
+    """
+    dy, dx = _check_shift("dy", dy), _check_shift("dx", dx)
+    if images.ndim < 2:
+        raise ValueError(f"images must have at least 2 axes (rows, columns), got shape {tuple(images.shape)}")
+    if type(images).__module__.startswith("torch"):
+        import torch
+        out = torch.zeros_like(images)
+    else:
+        images = np.asarray(images)
+        out = np.zeros_like(images)
+    H, W = images.shape[-2:]
+    if abs(dy) >= H or abs(dx) >= W:
+        return out
+    out[..., max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
+        images[..., max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
+    return out
+
+
+def _check_shift(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number of pixels, got {value!r}")
+    return int(value)

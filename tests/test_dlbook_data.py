@@ -321,3 +321,59 @@ def test_digit_images_are_scikit_learns_digits_without_importing_it():
     assert raw.max() == 16.0
     probe = "import sys; from dlbook.data import digit_images; digit_images(); print('sklearn' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- shift_images
+
+def _rolled_reference(images, dy, dx):
+    """np.roll, then zero the rows and columns that wrapped round."""
+    out = np.roll(images, (dy, dx), axis=(-2, -1)).copy()
+    if dy > 0:
+        out[..., :dy, :] = 0
+    elif dy < 0:
+        out[..., dy:, :] = 0
+    if dx > 0:
+        out[..., :, :dx] = 0
+    elif dx < 0:
+        out[..., :, dx:] = 0
+    return out
+
+
+def test_shift_images_by_hand():
+    img = np.arange(1, 10).reshape(1, 3, 3)                 # [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert data.shift_images(img, dy=1).tolist() == [[[0, 0, 0], [1, 2, 3], [4, 5, 6]]]
+    assert data.shift_images(img, dx=-1).tolist() == [[[2, 3, 0], [5, 6, 0], [8, 9, 0]]]
+    assert data.shift_images(img, dy=-1, dx=2).tolist() == [[[0, 0, 4], [0, 0, 7], [0, 0, 0]]]
+    assert data.shift_images(img).tolist() == img.tolist()
+    assert data.shift_images(img, dy=1).dtype == img.dtype
+
+
+@pytest.mark.parametrize("shape", [(5, 6, 7), (4, 3, 6, 5)])
+def test_shift_images_matches_roll_with_zeroed_borders(shape):
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=shape).astype(np.float32)
+    before = images.copy()
+    H, W = shape[-2:]
+    for dy in range(-H - 1, H + 2):
+        for dx in range(-W - 1, W + 2):
+            got = data.shift_images(images, dy=dy, dx=dx)
+            assert got.shape == images.shape and got.dtype == images.dtype
+            if abs(dy) >= H or abs(dx) >= W:
+                assert not got.any()
+            else:
+                np.testing.assert_array_equal(got, _rolled_reference(images, dy, dx))
+    np.testing.assert_array_equal(images, before)           # the input is not modified
+
+
+def test_shift_images_torch_and_errors():
+    torch = pytest.importorskip("torch")
+    x = torch.arange(24, dtype=torch.float32).reshape(2, 1, 3, 4)
+    got = data.shift_images(x, dy=1, dx=-1)
+    assert isinstance(got, torch.Tensor) and got.dtype == x.dtype
+    np.testing.assert_array_equal(got.numpy(), data.shift_images(x.numpy(), dy=1, dx=-1))
+    with pytest.raises(TypeError):
+        data.shift_images(np.zeros((1, 3, 3)), 1, 1)        # dy and dx are keyword-only
+    with pytest.raises(ValueError, match="whole number"):
+        data.shift_images(np.zeros((1, 3, 3)), dy=0.5)
+    with pytest.raises(ValueError, match="at least 2 axes"):
+        data.shift_images(np.zeros(3), dx=1)
