@@ -6,6 +6,7 @@ a missing file raises ``FileNotFoundError`` naming the path and what was expecte
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -13,7 +14,8 @@ from typing import Iterator, NamedTuple
 import numpy as np
 
 __all__ = ["Split", "digits", "digit_images", "logic_gate", "half_adder", "blobs", "moons", "spirals", "xor_clouds",
-           "load_idx", "load_mnist", "load_cifar10", "minibatches", "shift_images"]
+           "load_idx", "load_mnist", "load_cifar10", "minibatches", "shift_images",
+           "data_folder", "find_dataset"]
 
 
 class Split(NamedTuple):
@@ -305,6 +307,50 @@ def load_cifar10(folder, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
         labels.append(records[:, 0].astype(np.int64))
         images.append(records[:, 1:].reshape(-1, 3, 32, 32))
     return np.concatenate(images), np.concatenate(labels)
+
+
+# --------------------------------------------------------------------------- where real data sets live
+
+DATA_ENV = "DLBOOK_DATA"
+DEFAULT_DATA_FOLDER = "~/.dlbook/data"
+
+# Where find_dataset looks, relative to data_folder(): the first folder holding the files the loader needs wins.
+_LAYOUTS = {
+    "mnist": (["mnist", "MNIST/raw", "MNIST", "."], ("train-images-idx3-ubyte", "t10k-images-idx3-ubyte")),
+    "cifar10": (["cifar10", "cifar-10-batches-bin", "cifar10/cifar-10-batches-bin", "."],
+                ("data_batch_1.bin", "test_batch.bin")),
+}
+
+
+def data_folder() -> Path:
+    """The folder that holds real data sets: ``$DLBOOK_DATA`` if set, else ``~/.dlbook/data`` (``~`` expanded).
+
+    Nothing is created or downloaded; the folder need not exist.
+    """
+    return Path(os.environ.get(DATA_ENV) or DEFAULT_DATA_FOLDER).expanduser()
+
+
+def find_dataset(name: str) -> Path | None:
+    """The folder under ``data_folder()`` holding data set ``name`` ("mnist" or "cifar10"), or None if absent.
+
+    MNIST: the four IDX files (``train-images-idx3-ubyte`` ..., gzipped or not) in ``mnist/``, ``MNIST/raw/``,
+    ``MNIST/`` or the data folder itself. CIFAR-10 (binary version): ``data_batch_1.bin`` ... ``test_batch.bin`` in
+    ``cifar10/``, ``cifar-10-batches-bin/``, ``cifar10/cifar-10-batches-bin/`` or the data folder itself.
+    The result goes straight to ``load_mnist`` / ``load_cifar10``:
+
+        folder = find_dataset("mnist")
+        if folder is not None:
+            X, y = load_mnist(folder, "train")
+    """
+    if name not in _LAYOUTS:
+        raise ValueError(f"unknown data set {name!r}; known: {sorted(_LAYOUTS)}")
+    subfolders, needed = _LAYOUTS[name]
+    root = data_folder()
+    for sub in subfolders:
+        folder = root / sub
+        if all((folder / f).is_file() or (folder / f"{f}.gz").is_file() for f in needed):
+            return root if sub == "." else folder
+    return None
 
 
 # --------------------------------------------------------------------------- minibatches

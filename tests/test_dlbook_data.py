@@ -377,3 +377,45 @@ def test_shift_images_torch_and_errors():
         data.shift_images(np.zeros((1, 3, 3)), dy=0.5)
     with pytest.raises(ValueError, match="at least 2 axes"):
         data.shift_images(np.zeros(3), dx=1)
+
+
+# --------------------------------------------------------------------------- data_folder, find_dataset
+
+def test_data_folder_default_and_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("DLBOOK_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert data.data_folder() == tmp_path / ".dlbook" / "data"
+    monkeypatch.setenv("DLBOOK_DATA", str(tmp_path / "elsewhere"))
+    assert data.data_folder() == tmp_path / "elsewhere"
+    monkeypatch.setenv("DLBOOK_DATA", "")            # empty counts as unset
+    assert data.data_folder() == tmp_path / ".dlbook" / "data"
+
+
+@pytest.mark.parametrize("sub", ["mnist", "MNIST/raw", "."])
+def test_find_dataset_mnist(monkeypatch, tmp_path, sub):
+    monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
+    assert data.find_dataset("mnist") is None       # nothing there yet
+    folder = tmp_path / sub
+    folder.mkdir(parents=True, exist_ok=True)
+    X, y = _write_mnist(folder, "train", 4, zipped=(sub != "."))
+    assert data.find_dataset("mnist") is None       # the test split is missing
+    _write_mnist(folder, "test", 2, zipped=False)
+    found = data.find_dataset("mnist")
+    assert found == folder if sub != "." else found == tmp_path
+    X2, y2 = data.load_mnist(found, "train")
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+
+
+def test_find_dataset_cifar10_and_unknown(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLBOOK_DATA", str(tmp_path))
+    assert data.find_dataset("cifar10") is None
+    inner = tmp_path / "cifar-10-batches-bin"
+    inner.mkdir()
+    for i in range(1, 6):
+        _write_cifar_batch(inner / f"data_batch_{i}.bin", 1, i)
+    _write_cifar_batch(inner / "test_batch.bin", 1, 9)
+    assert data.find_dataset("cifar10") == inner
+    assert data.load_cifar10(data.find_dataset("cifar10"), "test")[0].shape == (1, 3, 32, 32)
+    with pytest.raises(ValueError, match="unknown data set 'imagenet'"):
+        data.find_dataset("imagenet")
