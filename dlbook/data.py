@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["Split", "digits", "digit_images", "logic_gate", "half_adder", "blobs", "moons", "spirals", "xor_clouds",
            "load_idx", "load_mnist", "load_cifar10", "minibatches", "shift_images",
-           "data_folder", "find_dataset"]
+           "data_folder", "find_dataset", "image_split", "choose_images"]
 
 
 class Split(NamedTuple):
@@ -352,6 +352,64 @@ def find_dataset(name: str) -> Path | None:
             return root if sub == "." else folder
     return None
 
+
+
+def image_split(name: str, n_train: int | None = None, n_test: int | None = None, seed: int = 0) -> Split:
+    """An image classification split ready for torch: X float32 (n, C, H, W) in [0, 1], y int64 (n,).
+
+    ``name``: "digits" (the 8x8 digits of ``digits(flatten=False)``), "mnist" (1 x 28 x 28) or "cifar10"
+    (3 x 32 x 32), the last two read from ``find_dataset(name)`` (``FileNotFoundError`` when absent).
+    ``n_train``, ``n_test``: keep a random subset of that many examples of each side, drawn with ``seed``
+    (None keeps all of them).
+    """
+    if name == "digits":
+        X_tr, X_te, y_tr, y_te = digits(seed=seed, flatten=False)
+    elif name in _LAYOUTS:
+        folder = find_dataset(name)
+        if folder is None:
+            raise FileNotFoundError(f"no {name} files under {data_folder()} (set {DATA_ENV} to the folder that "
+                                    f"holds them; see find_dataset)")
+        load = load_mnist if name == "mnist" else load_cifar10
+        (X_tr, y_tr), (X_te, y_te) = load(folder, "train"), load(folder, "test")
+        shape = (1, 28, 28) if name == "mnist" else (3, 32, 32)
+        X_tr, X_te = (X.reshape(-1, *shape).astype(np.float32) / 255.0 for X in (X_tr, X_te))
+        y_tr, y_te = y_tr.astype(np.int64), y_te.astype(np.int64)
+    else:
+        raise ValueError(f"unknown data set {name!r}; known: 'digits', {', '.join(map(repr, sorted(_LAYOUTS)))}")
+    rng = np.random.default_rng(seed)
+    parts = []
+    for X, y, n, what in ((X_tr, y_tr, n_train, "n_train"), (X_te, y_te, n_test, "n_test")):
+        if n is not None and _check_int(what, n, 1) < len(X):
+            keep = np.sort(rng.choice(len(X), n, replace=False))
+            X, y = X[keep], y[keep]
+        parts.append((X, y))
+    (X_tr, y_tr), (X_te, y_te) = parts
+    return Split(X_tr, X_te, y_tr, y_te)
+
+
+def choose_images(real: str, use_real: bool, n_train: int | None = None, n_test: int | None = None,
+                  seed: int = 0) -> tuple[Split, str, str]:
+    """The data set of a page that trains on real images under ``DLBOOK_FULL=1`` and on the digits otherwise.
+
+    ``real``: "mnist" or "cifar10"; ``use_real``: whether to use it (pass ``dlbook.full_size()``). Returns
+    ``(split, name, message)``: the ``image_split`` of ``real`` when ``use_real`` and its files are found under
+    ``data_folder()`` (subsampled by ``n_train``, ``n_test``, ``seed``), otherwise the whole 8x8 digits split;
+    ``name`` is the data set used and ``message`` a sentence for the page saying which one and why.
+    """
+    if real not in _LAYOUTS:
+        raise ValueError(f"real must be one of {sorted(_LAYOUTS)}, got {real!r}")
+    if not use_real:
+        return (image_split("digits", seed=seed), "digits",
+                f"data: the 8x8 digits (with DLBOOK_FULL=1 and the {real} files under {data_folder()}, "
+                f"this page trains on {real})")
+    if find_dataset(real) is None:
+        return (image_split("digits", seed=seed), "digits",
+                f"data: DLBOOK_FULL=1, but no {real} files were found under {data_folder()} (set {DATA_ENV} to "
+                f"the folder that holds them): this page uses the 8x8 digits instead")
+    split = image_split(real, n_train, n_test, seed)
+    shape = "x".join(map(str, split.X_train.shape[1:]))
+    return (split, real, f"data: {real} from {find_dataset(real)}, {len(split.X_train):,} training and "
+            f"{len(split.X_test):,} test images of shape {shape}")
 
 # --------------------------------------------------------------------------- minibatches
 
