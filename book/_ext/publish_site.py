@@ -1,0 +1,35 @@
+"""Publishing details of the site that Jupyter Book has no setting for.
+
+Colab opens only ``.ipynb`` files from GitHub, while the pages are MyST Markdown notebooks (``book/<id>.md``).
+The deployment workflow publishes each page as ``book/<id>.ipynb`` on a branch of its own
+(``publish_colab_branch``, made by ``tools/colab_notebooks.py``); this extension points the theme's Colab button
+there. Binder and JupyterHub keep opening ``book/<id>.md`` on the main branch (jupytext opens it as a notebook).
+"""
+from __future__ import annotations
+
+import re
+
+COLAB_LINK = re.compile(r"^(?P<base>.*/github/[^/]+/[^/]+/blob/)[^/]+/(?P<path>.+)\.md$")
+
+
+def colab_url(url: str, branch: str) -> str:
+    """The theme's Colab link to ``blob/<main>/book/x.md``, pointed at ``blob/<branch>/book/x.ipynb``."""
+    match = COLAB_LINK.match(url)
+    return f"{match['base']}{branch}/{match['path']}.ipynb" if match else url
+
+
+def _retarget_colab(app, pagename, templatename, context, doctree) -> None:
+    branch = app.config.publish_colab_branch
+    if not branch:
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            if button.get("text") == "Colab" and button.get("url"):
+                button["url"] = colab_url(button["url"], branch)
+
+
+def setup(app):
+    app.add_config_value("publish_colab_branch", "", "html")
+    # After sphinx-book-theme's add_launch_buttons (priority 501) has filled the header buttons.
+    app.connect("html-page-context", _retarget_colab, priority=510)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
