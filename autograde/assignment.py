@@ -14,6 +14,15 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
+def sources_dir(repo: Path = REPO) -> Path:
+    """Where the assignments' sources are: ``solutions/`` in the course repository. The student kit has no
+    ``solutions/``; its ``checks/`` holds pristine copies of the releases (visible tests only) for `validate`."""
+    repo = Path(repo)
+    if not (repo / "solutions").is_dir() and (repo / "checks").is_dir():
+        return repo / "checks"
+    return repo / "solutions"
+
+
 @dataclass
 class Cell:
     kind: str                 # 'markdown', 'provided', 'solution' or 'test'
@@ -52,9 +61,9 @@ class Assignment:
 
     @classmethod
     def load(cls, name: str, repo: Path = REPO) -> "Assignment":
-        path = Path(repo) / "solutions" / name / f"{name}.ipynb"
+        path = sources_dir(repo) / name / f"{name}.ipynb"
         if not path.exists():
-            known = sorted(p.name for p in (Path(repo) / "solutions").glob("*") if p.is_dir())
+            known = sorted(p.name for p in sources_dir(repo).glob("*") if p.is_dir())
             raise FileNotFoundError(f"no assignment {name!r}: {path} does not exist (known: {', '.join(known)})")
         return cls.from_notebook(name, path)
 

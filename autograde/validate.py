@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 from . import REPO
-from .assignment import Assignment, defined_names
+from .assignment import Assignment, defined_names, sources_dir
 from .submission import InvalidNotebook, merge, read_student_notebook
 
 NO_SANDBOX = "note: on this system your code runs without the grader's sandbox; grading happens on Linux."
@@ -26,7 +26,7 @@ def find_assignment(notebook: Path, repo: Path = REPO) -> str | None:
     """The assignment a notebook belongs to: by file name, folder name, or the grade ids of its cells."""
     notebook = Path(notebook)
     for name in (notebook.stem, notebook.parent.name):
-        if (Path(repo) / "solutions" / name / f"{name}.ipynb").exists():
+        if (sources_dir(repo) / name / f"{name}.ipynb").exists():
             return name
     try:
         mine = {c.grade_id for c in read_student_notebook(notebook) if c.grade_id}
@@ -34,7 +34,7 @@ def find_assignment(notebook: Path, repo: Path = REPO) -> str | None:
         return None
     # A renamed copy ("Untitled (1).ipynb"): the source sharing most ids; cells may have been deleted.
     best, name = 0, None
-    for source in sorted(Path(repo).glob("solutions/*/*.ipynb")):
+    for source in sorted(sources_dir(repo).glob("*/*.ipynb")):
         shared = len(mine & _grade_ids(source))
         if shared > best:
             best, name = shared, source.stem
@@ -73,7 +73,7 @@ def validate(notebook: Path, timeout: float = 60.0, repo: Path = REPO) -> int:
         return 2
     name = find_assignment(notebook, repo)
     if name is None:
-        known = ", ".join(sorted(p.name for p in (Path(repo) / "solutions").glob("*") if p.is_dir()))
+        known = ", ".join(sorted(p.name for p in sources_dir(repo).glob("*") if p.is_dir()))
         print(f"{notebook} is not one of the course's assignments ({known}): name the file after its assignment "
               "(for example ch02-perceptron.ipynb) or keep it in the assignment's folder.")
         return 2
