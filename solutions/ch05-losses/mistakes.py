@@ -83,7 +83,7 @@ def categorical_cross_entropy(P, Y, eps=1e-7):
     P = np.clip(np.asarray(P, dtype=float), eps, 1.0)
     return float(np.mean(-np.asarray(Y, dtype=float) * np.log(P)))
 ''',
-     "loses": ["test_categorical_cross_entropy"], "hint": ["N * K entries"]},
+     "loses": ["test_categorical_cross_entropy"], "hint": ["n * K entries"]},
     {"name": "cce-log-of-target",
      "code": '''
 def categorical_cross_entropy(P, Y, eps=1e-7):
@@ -101,7 +101,7 @@ def softmax_cross_entropy(logits, y):
     logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return float(-np.mean(logp[:, y])), (np.exp(logp) - np.eye(K)[y]) / N
 ''',
-     "loses": ["test_softmax_cross_entropy"], "hint": ["np.arange(N), y"]},
+     "loses": ["test_softmax_cross_entropy"], "hint": ["np.arange(n), y"]},
     {"name": "sce-log-of-softmax",
      "code": '''
 def softmax_cross_entropy(logits, y):
@@ -163,7 +163,7 @@ def weighted_cross_entropy(logits, y, class_weights):
     return (float(np.sum(w * -logp[np.arange(N), y]) / N),
             w[:, None] * (np.exp(logp) - np.eye(K)[y]) / N)
 ''',
-     "loses": ["test_weighted_cross_entropy"], "hint": ["not by N"]},
+     "loses": ["test_weighted_cross_entropy"], "hint": ["not by n"]},
     {"name": "wce-weights-by-column",
      "code": '''
 def weighted_cross_entropy(logits, y, class_weights):
@@ -191,7 +191,7 @@ def multiclass_hinge(scores, y, margin=1.0):
     grad[rows, y] = -active.sum(axis=1)
     return float(np.sum(M) / N), grad / N
 ''',
-     "loses": ["test_multiclass_hinge"], "hint": ["j != y_n"]},
+     "loses": ["test_multiclass_hinge"], "hint": ["j != y_i"]},
     {"name": "hinge-kink-counted-active",
      "code": '''
 def multiclass_hinge(scores, y, margin=1.0):
