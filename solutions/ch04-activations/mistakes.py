@@ -38,6 +38,38 @@ def first_vanishing_layer(depth, activation, threshold, seed=0):
 '''
 
 
+_DN = '''
+def delta_norms(weights, X, Y, activation):
+    act, act_grad = {"logistic": (sigmoid, sigmoid_grad), "tanh": (np.tanh, tanh_grad),
+                     "relu": (relu, relu_grad)}[activation]
+    h = np.asarray(X, dtype=float)
+    inputs, nets = [], []
+    for l, W in enumerate(weights):
+        inputs.append(h)
+        z = h @ np.asarray(W, dtype=float)
+        nets.append(z)
+        h = act(z) if l < len(weights) - 1 else z
+    delta = (h - np.asarray(Y, dtype=float)) / len(Y)
+    norms = []
+    for l in range(len(weights) - 1, -1, -1):
+        norms.append(np.linalg.norm(delta))
+        if l > 0:
+            delta = (delta @ np.asarray(weights[l], dtype=float).T) * act_grad(nets[l - 1])
+    return np.array(norms[::-1])
+'''
+
+_DSF = '''
+def delta_shrink_factor(activation, gain, depth=20, width=64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(256, width))
+    Y = rng.normal(size=(256, 1))
+    sizes = [width] * depth + [1]
+    weights = [rng.normal(size=(a, b)) * gain / np.sqrt(a) for a, b in zip(sizes[:-1], sizes[1:])]
+    hidden = delta_norms(weights, X, Y, activation)[:-1]
+    return float((hidden[-1] / hidden[0]) ** (1.0 / (depth - 2)))
+'''
+
+
 def _variant(base, old, new):
     assert base.count(old) == 1, old
     return base.replace(old, new)
@@ -74,32 +106,7 @@ def sigmoid_grad(z):
     return z * (1.0 - z)
 ''',
      "loses": ["test_sigmoid"], "hint": ["not to z"]},
-    # Part 2: step, sign, piecewise_linear
-    {"name": "step-zero-at-zero",
-     "code": '''
-def step(z):
-    return (np.asarray(z, dtype=float) > 0).astype(float)
-''',
-     "loses": ["test_step"], "hint": ["1/2"]},
-    {"name": "sign-one-at-zero",
-     "code": '''
-def sign(z):
-    return np.where(np.asarray(z, dtype=float) >= 0, 1.0, -1.0)
-''',
-     "loses": ["test_step"], "hint": ["sign(0) is 0"]},
-    {"name": "piecewise-linear-without-shift",
-     "code": '''
-def piecewise_linear(z):
-    return np.clip(np.asarray(z, dtype=float), 0.0, 1.0)
-''',
-     "loses": ["test_step"], "hint": ["z + 1/2"]},
-    {"name": "sign-keeps-integer-dtype",
-     "code": '''
-def sign(z):
-    return np.sign(z)
-''',
-     "loses": ["test_step"], "hint": ["float"]},
-    # Part 3: tanh_grad, relu, relu_grad
+    # Part 2: tanh_grad, relu, relu_grad
     {"name": "tanh-grad-of-z",
      "code": '''
 def tanh_grad(z):
@@ -128,7 +135,7 @@ def relu_grad(z):
     return (np.asarray(z, dtype=float) >= 0).astype(float)
 ''',
      "loses": ["test_relu"], "hint": ["z > 0"]},
-    # Part 4: softplus, softplus_grad
+    # Part 3: softplus, softplus_grad
     {"name": "softplus-literal-overflows",
      "code": '''
 def softplus(z):
@@ -155,7 +162,7 @@ def softplus_grad(z):
     return sigmoid_grad(z)
 ''',
      "loses": ["test_softplus"], "hint": ["sigma itself"]},
-    # Part 5: softmax
+    # Part 4: softmax
     {"name": "softmax-no-shift",
      "code": '''
 def softmax(a, axis=-1):
@@ -186,7 +193,7 @@ def softmax(a, axis=-1):
     return e / np.sum(e, axis=axis, keepdims=True)
 ''',
      "loses": ["test_softmax"], "hint": ["wrap", "uint8"]},
-    # Part 5b: the prediction
+    # Part 4b: the prediction
     {"name": "bound-one-layer-only",
      "code": "answer_vanishing_bound = 0.25\n",
      "loses": ["test_answer_vanishing_bound"], "hint": ["ONE layer"]},
@@ -196,7 +203,7 @@ def softmax(a, axis=-1):
     {"name": "bound-slopes-added",
      "code": "answer_vanishing_bound = 10 * 0.25\n",
      "loses": ["test_answer_vanishing_bound"], "hint": ["MULTIPLIES"]},
-    # Part 6: layer_grad_norms
+    # Part 5: layer_grad_norms
     {"name": "norms-reversed",
      "code": _variant(_LGN, "    return norms\n", "    return norms[::-1]\n"),
      "loses": ["test_layer_grad_norms"], "hint": ["INPUT"]},
@@ -213,7 +220,7 @@ def softmax(a, axis=-1):
      "code": _variant(_variant(_LGN, "h = act(z) if l < len(Ws) - 1 else z", "h = act(z)"),
                       "delta = (h - Y) / len(Y)", "delta = (h - Y) / len(Y) * act_grad(nets[-1])"),
      "loses": ["test_layer_grad_norms"], "hint": ["LINEAR output layer"]},
-    # Part 7: first_vanishing_layer
+    # Part 6: first_vanishing_layer
     {"name": "first-layer-scanned-from-the-input",
      "code": _variant(_FVL, "for l in range(depth - 1, -1, -1):", "for l in range(depth):"),
      "loses": ["test_first_vanishing_layer"], "hint": ["walk from the OUTPUT"]},
@@ -234,4 +241,36 @@ def softmax(a, axis=-1):
      "code": _variant(_variant(_FVL, "sizes = [16] * depth + [1]", "sizes = [16] * (depth + 1) + [1]"),
                       "for l in range(depth - 1, -1, -1):", "for l in range(depth, -1, -1):"),
      "loses": ["test_first_vanishing_layer"], "hint": ["number of weight matrices"]},
+    # Part 7: delta_norms
+    {"name": "deltas-are-weight-gradients",
+     "code": _variant(_DN, "norms.append(np.linalg.norm(delta))", "norms.append(np.linalg.norm(inputs[l].T @ delta))"),
+     "loses": ["test_delta_norms"], "hint": ["not of the weight gradient"]},
+    {"name": "deltas-in-backward-order",
+     "code": _variant(_DN, "return np.array(norms[::-1])", "return np.array(norms)"),
+     "loses": ["test_delta_norms"], "hint": ["order is reversed"]},
+    {"name": "deltas-without-derivative",
+     "code": _variant(_DN, " * act_grad(nets[l - 1])", ""),
+     "loses": ["test_delta_norms"], "hint": ["phi'(z)"]},
+    {"name": "deltas-derivative-of-the-output",
+     "code": _variant(_DN, "act_grad(nets[l - 1])", "act_grad(act(nets[l - 1]))"),
+     "loses": ["test_delta_norms"], "hint": ["net input"]},
+    {"name": "deltas-sum-not-mean",
+     "code": _variant(_DN, "delta = (h - np.asarray(Y, dtype=float)) / len(Y)", "delta = h - np.asarray(Y, dtype=float)"),
+     "loses": ["test_delta_norms"], "hint": ["MEAN"]},
+    # Part 8: delta_shrink_factor
+    {"name": "shrink-factor-inverted",
+     "code": _variant(_DSF, "(hidden[-1] / hidden[0])", "(hidden[0] / hidden[-1])"),
+     "loses": ["test_delta_shrink_factor"], "hint": ["TOP hidden layer"]},
+    {"name": "shrink-factor-with-the-output-layer",
+     "code": _variant(_variant(_DSF, "activation)[:-1]", "activation)"), "(depth - 2)", "(depth - 1)"),
+     "loses": ["test_delta_shrink_factor"], "hint": ["leave out the output layer"]},
+    {"name": "shrink-factor-counts-layers-not-steps",
+     "code": _variant(_DSF, "(depth - 2)", "(depth - 1)"),
+     "loses": ["test_delta_shrink_factor"], "hint": ["depth - 2 steps"]},
+    {"name": "shrink-factor-gain-on-the-variance",
+     "code": _variant(_DSF, "* gain / np.sqrt(a)", "* np.sqrt(gain / a)"),
+     "loses": ["test_delta_shrink_factor"], "hint": ["not by sqrt(gain)"]},
+    {"name": "shrink-factor-from-weight-gradients",
+     "code": _variant(_DSF, "delta_norms(weights, X, Y, activation)", "layer_grad_norms(weights, X, Y, activation)"),
+     "loses": ["test_delta_shrink_factor"], "hint": ["not the weight gradients"]},
 ]
