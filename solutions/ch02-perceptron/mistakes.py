@@ -6,11 +6,11 @@ def train_linear_classifier(X_train, y_train, X_test, y_test, K=10, eta=0.05, ep
     X_test = np.asarray(X_test, dtype=float)
     N = X_train.shape[0]
     T = {targets}
-    W = np.zeros(({classes}, X_train.shape[1]))
+    W = np.zeros((X_train.shape[1], {classes}))
     b = np.zeros({classes})
     for _ in {loop}:
         R = T - {outputs}
-        W = W {op} {step} * R.T @ X_train
+        W = W {op} {step} * X_train.T @ R
         {bias_update}
     train_error = float(np.mean(classify(W, b, X_train) {compare} y_train))
     test_error = float(np.mean(classify(W, b, {test_X}) {compare} {test_y}))
@@ -30,28 +30,28 @@ MISTAKES = [
     {"name": "predict-no-bias",
      "code": '''
 def predict(w, X):
-    return (np.asarray(X, dtype=float) @ np.asarray(w, dtype=float)[1:] > 0).astype(np.int64)
+    return (np.asarray(X, dtype=float) @ np.asarray(w, dtype=float)[1:] >= 0).astype(np.int64)
 ''',
      "loses": ["test_predict"], "hint": ["w[0] is the bias"]},
     {"name": "predict-bias-last",
      "code": '''
 def predict(w, X):
     w = np.asarray(w, dtype=float)
-    return (np.asarray(X, dtype=float) @ w[:-1] + w[-1] > 0).astype(np.int64)
+    return (np.asarray(X, dtype=float) @ w[:-1] + w[-1] >= 0).astype(np.int64)
 ''',
      "loses": ["test_predict"], "hint": ["w[0] is the bias"]},
-    {"name": "predict-tie-fires",
+    {"name": "predict-tie-does-not-fire",
      "code": '''
 def predict(w, X):
     w = np.asarray(w, dtype=float)
-    return (w[0] + np.asarray(X, dtype=float) @ w[1:] >= 0).astype(np.int64)
+    return (w[0] + np.asarray(X, dtype=float) @ w[1:] > 0).astype(np.int64)
 ''',
-     "loses": ["test_predict"], "hint": ["net > 0 strictly"]},
+     "loses": ["test_predict"], "hint": ["fires at its threshold"]},
     {"name": "predict-returns-bool",
      "code": '''
 def predict(w, X):
     w = np.asarray(w, dtype=float)
-    return w[0] + np.asarray(X, dtype=float) @ w[1:] > 0
+    return w[0] + np.asarray(X, dtype=float) @ w[1:] >= 0
 ''',
      "loses": ["test_predict"], "hint": ["return integers"]},
     # ---------------------------------------------------------------- Part 2: perceptron_step
@@ -94,7 +94,7 @@ def perceptron_step(w, x, t, eta=1.0):
 def perceptron_step(w, x, t, eta=1.0):
     return np.asarray(w, dtype=float) + eta * t * np.concatenate(([1.0], x))
 ''',
-     "loses": ["test_perceptron_step"], "hint": ["t - o = 0"]},
+     "loses": ["test_perceptron_step"], "hint": ["eta * (y - y_hat) * [1, x]"]},
     # ---------------------------------------------------------------- Part 3: train_perceptron
     {"name": "train-converged-epoch-one-too-few",
      "code": '''
@@ -176,7 +176,7 @@ def delta_rule_step(w, X, t, eta):
      "code": '''
 def delta_rule_step(w, X, t, eta):
     Xt = np.hstack([np.ones((len(X), 1)), X])
-    return w + eta * Xt.T @ (t - (Xt @ w > 0))
+    return w + eta * Xt.T @ (t - (Xt @ w >= 0))
 ''',
      "loses": ["test_delta_rule_step"], "hint": ["linear output"]},
     {"name": "delta-bias-not-updated",
@@ -225,22 +225,22 @@ def half_adder_learnable(max_epochs=100):
 ''',
      "loses": ["test_half_adder_learnable"], "hint": ["column 1 = carry"]},
     # ---------------------------------------------------------------- Part 7: linear_scores
-    {"name": "scores-no-transpose",
+    {"name": "scores-deck-layout-transpose",
      "code": '''
 def linear_scores(W, b, X):
-    return np.asarray(X, dtype=float) @ np.asarray(W, dtype=float) + b
+    return np.asarray(X, dtype=float) @ np.asarray(W, dtype=float).T + b
 ''',
-     "loses": ["test_linear_scores"], "hint": ["X @ W.T + b"]},
+     "loses": ["test_linear_scores"], "hint": ["X @ W + b"]},
     {"name": "scores-no-bias",
      "code": '''
 def linear_scores(W, b, X):
-    return np.asarray(X, dtype=float) @ np.asarray(W, dtype=float).T
+    return np.asarray(X, dtype=float) @ np.asarray(W, dtype=float)
 ''',
-     "loses": ["test_linear_scores"], "hint": ["score k is W[k] @ x + b[k]"]},
+     "loses": ["test_linear_scores"], "hint": ["+ b[k]"]},
     {"name": "scores-transposed-result",
      "code": '''
 def linear_scores(W, b, X):
-    return np.asarray(W, dtype=float) @ np.asarray(X, dtype=float).T + np.asarray(b, dtype=float)[:, None]
+    return np.asarray(W, dtype=float).T @ np.asarray(X, dtype=float).T + np.asarray(b, dtype=float)[:, None]
 ''',
      "loses": ["test_linear_scores"], "hint": ["one row per image"]},
     # ---------------------------------------------------------------- Part 8: classify
@@ -259,7 +259,7 @@ def classify(W, b, X):
     {"name": "classify-without-bias",
      "code": '''
 def classify(W, b, X):
-    return np.argmax(np.asarray(X, dtype=float) @ np.asarray(W, dtype=float).T, axis=1)
+    return np.argmax(np.asarray(X, dtype=float) @ np.asarray(W, dtype=float), axis=1)
 ''',
      "loses": ["test_classify"], "hint": ["must include the bias b"]},
     # ---------------------------------------------------------------- Part 9: answer_digit_parameters
@@ -278,7 +278,7 @@ def classify(W, b, X):
     # ---------------------------------------------------------------- Part 10: train_linear_classifier
     {"name": "digits-sum-not-mean",
      "code": _train(step="eta", bias_update="b = b + eta * R.sum(axis=0)"),
-     "loses": ["test_train_linear_classifier"], "hint": ["divide the summed update by N"]},
+     "loses": ["test_train_linear_classifier"], "hint": ["divide the summed update by n"]},
     {"name": "digits-labels-as-targets",
      "code": _train(targets="y_train[:, None]"),
      "loses": ["test_train_linear_classifier"], "hint": ["one-hot"]},
@@ -306,10 +306,10 @@ def train_linear_classifier(X_train, y_train, X_test, y_test, K=10, eta=0.05, ep
     X_all = np.concatenate([X_train, X_test]).astype(float)
     y_all = np.concatenate([y_train, y_test])
     T = np.eye(K)[y_all]
-    W, b = np.zeros((K, X_all.shape[1])), np.zeros(K)
+    W, b = np.zeros((X_all.shape[1], K)), np.zeros(K)
     for _ in range(epochs):
         R = T - linear_scores(W, b, X_all)
-        W = W + eta / len(X_all) * R.T @ X_all
+        W = W + eta / len(X_all) * X_all.T @ R
         b = b + eta / len(X_all) * R.sum(axis=0)
     return (W, b, float(np.mean(classify(W, b, X_train) != y_train)),
             float(np.mean(classify(W, b, X_test) != y_test)))
