@@ -10,7 +10,10 @@
    threadpoolctl for NumPy's BLAS. A time is the best, over several repeats, of the mean of a batch of calls; the
    ratio is NumPy's time over torch's. Target (issue 6): within 3x, judged on the geometric mean over all shapes
    and both dtypes; every shape is printed, so the worst one is visible too.
-2. Training. The assignment's ``train_cnn`` (two conv/ReLU/max-pool blocks and a linear layer, Adam with cosine
+2. conv2d_backward. The assignment's backward pass (im2col, two matrix products and a col2im over the kernel
+   offsets) against one ``torch.autograd.grad`` of ``conv2d`` on the same shapes, float64 (the solution computes
+   in float64), one CPU thread; the three gradients are checked equal and the ratio of times printed.
+3. Training. The assignment's ``train_cnn`` (two conv/ReLU/max-pool blocks and a linear layer, Adam with cosine
    decay) on the digits, on the CPU and, when CUDA is available, on the GPU: time per epoch and test accuracy on
    each device. The accuracies should agree to within a few test images (GPU kernels round differently).
 """
@@ -48,7 +51,8 @@ SHAPES = [
 
 
 def reference_functions() -> dict:
-    return solution_namespace("ch08-cnns", ("setup", "conv_output_size", "im2col", "conv2d", "train_cnn"))
+    return solution_namespace("ch08-cnns", ("setup", "conv_output_size", "im2col", "conv2d", "conv2d_backward",
+                                            "train_cnn"))
 
 
 def bench_conv(ns: dict, full: bool) -> list[float]:
@@ -75,6 +79,32 @@ def bench_conv(ns: dict, full: bool) -> list[float]:
             ratios.append(ratio)
             print(f"{label:<36}{str(xs):<18}{str(ws):<16}{s:>2}{z:>3}  {np.dtype(dtype).name:<8}"
                   f"{t_numpy * 1e3:>8.3f}ms{t_torch * 1e3:>8.3f}ms{ratio:>7.2f}{diff:>12.1e}")
+    return ratios
+
+
+def bench_backward(ns: dict, full: bool) -> list[float]:
+    backward = ns["conv2d_backward"]
+    rng = np.random.default_rng(1)
+    budget, repeats = (0.2, 7) if full else (0.04, 5)
+    ratios = []
+    print(f"{'layer (backward pass)':<36}{'x':<18}{'w':<16}{'s':>2}{'p':>3}  {'numpy':>10}{'torch':>10}{'ratio':>7}"
+          f"{'max |diff|':>12}")
+    for label, xs, ws, s, p in SHAPES:
+        x, w = rng.normal(size=xs), rng.normal(size=ws)
+        xt = torch.tensor(x, requires_grad=True)
+        wt = torch.tensor(w, requires_grad=True)
+        bt = torch.zeros(ws[0], dtype=torch.float64, requires_grad=True)
+        out = torch.nn.functional.conv2d(xt, wt, bt, stride=s, padding=p)
+        g = rng.normal(size=tuple(out.shape))
+        gt = torch.from_numpy(g)
+        ref = torch.autograd.grad(out, (xt, wt, bt), gt, retain_graph=True)
+        ours = backward(x, w, g, stride=s, padding=p)
+        diff = max(float(np.abs(a - b.numpy()).max()) for a, b in zip(ours, ref))
+        t_torch = best_time(lambda: torch.autograd.grad(out, (xt, wt, bt), gt, retain_graph=True), budget, repeats)
+        t_numpy = best_time(lambda: backward(x, w, g, stride=s, padding=p), budget, repeats)
+        ratios.append(t_numpy / t_torch)
+        print(f"{label:<36}{str(xs):<18}{str(ws):<16}{s:>2}{p:>3}  {t_numpy * 1e3:>8.3f}ms{t_torch * 1e3:>8.3f}ms"
+              f"{ratios[-1]:>7.2f}{diff:>12.1e}")
     return ratios
 
 
@@ -119,6 +149,9 @@ def main() -> None:
     print(f"numpy/torch time ratio: geometric mean {geo:.2f}, median {np.median(ratios):.2f}, "
           f"worst {max(ratios):.2f}; {within} of {len(ratios)} within {TARGET:.0f}x "
           f"(target on the geometric mean: {'met' if geo <= TARGET else 'NOT met'})")
+    back = bench_backward(ns, full)
+    print(f"backward pass, numpy/torch time ratio: geometric mean {float(np.exp(np.mean(np.log(back)))):.2f}, "
+          f"worst {max(back):.2f}")
     bench_training(ns, full)
 
 
