@@ -4,6 +4,7 @@ Colab opens only ``.ipynb`` files from GitHub, while the pages are MyST Markdown
 The deployment workflow publishes each page as ``book/<id>.ipynb`` on a branch of its own
 (``publish_colab_branch``, made by ``tools/colab_notebooks.py``); this extension points the theme's Colab button
 there. Binder and JupyterHub keep opening ``book/<id>.md`` on the main branch (jupytext opens it as a notebook).
+It also drops a script that sphinx-thebe adds twice (a console error in every page).
 """
 from __future__ import annotations
 
@@ -28,8 +29,21 @@ def _retarget_colab(app, pagename, templatename, context, doctree) -> None:
                 button["url"] = colab_url(button["url"], branch)
 
 
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+    """sphinx-thebe's inline script (``const THEBE_JS_URL = ...``) lands twice on every page, and the second
+    ``const`` is a SyntaxError in the browser's console: keep the first copy of each script."""
+    seen, kept = set(), []
+    for script in context.get("script_files", []):
+        key = (getattr(script, "filename", script) or "", getattr(script, "attributes", {}).get("body"))
+        if key not in seen:
+            seen.add(key)
+            kept.append(script)
+    context["script_files"] = kept
+
+
 def setup(app):
     app.add_config_value("publish_colab_branch", "", "html")
     # After sphinx-book-theme's add_launch_buttons (priority 501) has filled the header buttons.
     app.connect("html-page-context", _retarget_colab, priority=510)
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=510)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
