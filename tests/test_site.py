@@ -6,6 +6,7 @@ unless DLBOOK_REQUIRE_SITE=1 (set by `make test`), where they fail.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import zipfile
@@ -28,12 +29,14 @@ SKIP = ("script", "style", "code", "pre", "kbd", "samp", ".math", ".MathJax", "m
         "div.cell_output", "div.output", "svg", "[class*=tex2jax_ignore]")
 
 
+@functools.lru_cache(maxsize=None)
 def _soup(page: Path) -> BeautifulSoup:
+    """A page parsed once (read only: _prose parses its own copy)."""
     return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
 
 
 def _prose(page: Path) -> str:
-    soup = _soup(page)
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     body = soup.select_one("main, article, div.bd-content") or soup
     for element in body.select(", ".join(SKIP)):
         element.decompose()
