@@ -124,3 +124,15 @@ def test_downloads_and_launch_buttons_point_at_this_page(site, page):
     for href in hrefs:                                             # every download on the site exists
         if "_downloads/" in href:
             assert (page.parent / href).resolve().is_file(), f"{page.name}: {href} is missing"
+
+
+@pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.stem)
+def test_the_exercises_section_links_the_release_notebook(site, page):
+    """From the site, not the repository: {download}`...<../exercises/<id>/<id>.ipynb>` (CONVENTIONS.md)."""
+    if not (REPO / "exercises" / page.stem / f"{page.stem}.ipynb").exists():
+        pytest.skip(f"{page.stem} has no assignment")
+    links = [a.get("href", "") for a in _soup(page).select("main a")]
+    wanted = [h for h in links if "_downloads/" in h and h.endswith(f"/{page.stem}.ipynb")]
+    assert wanted, f"{page.name}: the Exercises section does not link the assignment notebook for download"
+    assert (page.parent / wanted[0]).resolve().read_bytes() == \
+        (REPO / "exercises" / page.stem / f"{page.stem}.ipynb").read_bytes(), "the site's copy is not the release"
