@@ -28,8 +28,8 @@ def train_softmax(X, y, n_classes, name, lr, epochs, batch_size, seed=0, options
     n, d = X.shape
     options = dict(options or {})
     lrs = np.broadcast_to(np.asarray(lr, dtype=float), (epochs,))
-    W = np.zeros((d + 1, n_classes))
-    state1, state2 = np.zeros_like(W), np.zeros_like(W)
+    params = [np.zeros((d, n_classes)), np.zeros(n_classes)]
+    states = [[np.zeros_like(p), np.zeros_like(p)] for p in params]
     rng = np.random.default_rng(seed)
     t = 0
     for epoch in range(epochs):
@@ -37,31 +37,37 @@ def train_softmax(X, y, n_classes, name, lr, epochs, batch_size, seed=0, options
         order = ORDER
         for start in range(0, n, batch_size):
             idx = order[start:start + batch_size]
-            Xb = np.column_stack([np.ones(len(idx)), X[idx]])
-            S = Xb @ W
+            Z = X[idx] @ params[0] + params[1]
             SHIFT
-            P = np.exp(S)
+            P = np.exp(Z)
             P /= P.sum(axis=1, keepdims=True)
             P[np.arange(len(idx)), y[idx]] -= 1.0
-            grad = Xb.T @ P / len(idx)
-            t += 1
+            grads = [X[idx].T @ P / len(idx), BIAS_GRAD]
+            TICK_BATCH
             lr_e = lrs[epoch]
-            if name == "sgd":
-                W, state1 = momentum_step(W, grad, state1, lr_e, momentum=0.0)
-            elif name == "momentum":
-                W, state1 = momentum_step(W, grad, state1, lr_e, **options)
-            elif name == "adagrad":
-                W, state1 = adagrad_step(W, grad, state1, lr_e, **options)
-            elif name == "rmsprop":
-                W, state1 = rmsprop_step(W, grad, state1, lr_e, **options)
-            else:
-                W, state1, state2 = adam_step(W, grad, state1, state2, t, lr_e, **options)
-    return W
+            for k in PARAMS:
+                p, g, (s1, s2) = params[k], grads[k], states[k]
+                TICK_PARAM
+                if name == "sgd":
+                    p, s1 = momentum_step(p, g, s1, lr_e, momentum=0.0)
+                elif name == "momentum":
+                    p, s1 = momentum_step(p, g, s1, lr_e, **options)
+                elif name == "adagrad":
+                    p, s1 = adagrad_step(p, g, s1, lr_e, **options)
+                elif name == "rmsprop":
+                    p, s1 = rmsprop_step(p, g, s1, lr_e, **options)
+                else:
+                    p, s1, s2 = adam_step(p, g, s1, s2, t, lr_e, **options)
+                params[k], states[k] = p, [s1, s2]
+    return params[0], params[1]
 '''
 
 
-def _train(reset="pass", order="rng.permutation(n)", shift="S = S - S.max(axis=1, keepdims=True)"):
-    return _TRAIN.replace("RESET", reset).replace("ORDER", order).replace("SHIFT", shift)
+def _train(reset="pass", order="rng.permutation(n)", shift="Z = Z - Z.max(axis=1, keepdims=True)",
+           bias_grad="P.mean(axis=0)", params="range(2)", tick_batch="t += 1", tick_param="pass"):
+    return (_TRAIN.replace("RESET", reset).replace("ORDER", order).replace("SHIFT", shift)
+            .replace("BIAS_GRAD", bias_grad).replace("PARAMS", params).replace("TICK_BATCH", tick_batch)
+            .replace("TICK_PARAM", tick_param))
 
 
 _RUN = '''
@@ -251,9 +257,48 @@ def warmup_cosine_lr(lr0, n_steps, warmup_steps, lr_min=0.0):
      "code": _train(order="np.arange(n)"),
      "loses": ["test_train_softmax"], "hint": ["rng.permutation(n)"]},
     {"name": "train-state-reset-each-epoch",
-     "code": _train(reset="state1, state2, t = np.zeros_like(W), np.zeros_like(W), 0"),
+     "code": _train(reset="states, t = [[np.zeros_like(p), np.zeros_like(p)] for p in params], 0"),
      "loses": ["test_train_softmax"], "hint": ["state not carried across epochs"]},
     {"name": "train-unstable-softmax",
      "code": _train(shift="pass"),
      "loses": ["test_train_softmax"], "hint": ["subtract each row's maximum"]},
+    {"name": "train-bias-gradient-summed",
+     "code": _train(bias_grad="P.sum(axis=0)"),
+     "loses": ["test_train_softmax"], "hint": ["MEAN of the rows"]},
+    {"name": "train-bias-never-updated",
+     "code": _train(params="range(1)"),
+     "loses": ["test_train_softmax"], "hint": ["update b too"]},
+    {"name": "train-adam-t-per-parameter",
+     "code": _train(tick_batch="pass", tick_param="t += 1"),
+     "loses": ["test_train_softmax"], "hint": ["once per batch"]},
+    {"name": "train-bias-as-first-row-of-W",
+     "code": """
+def train_softmax(X, y, n_classes, name, lr, epochs, batch_size, seed=0, options=None):
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    n, d = X.shape
+    options = dict(options or {})
+    lrs = np.broadcast_to(np.asarray(lr, dtype=float), (epochs,))
+    W = np.zeros((d + 1, n_classes))
+    state1, state2 = np.zeros_like(W), np.zeros_like(W)
+    rng = np.random.default_rng(seed)
+    t = 0
+    for epoch in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            Xb = np.column_stack([np.ones(len(idx)), X[idx]])
+            S = Xb @ W
+            P = np.exp(S - S.max(axis=1, keepdims=True))
+            P /= P.sum(axis=1, keepdims=True)
+            P[np.arange(len(idx)), y[idx]] -= 1.0
+            grad = Xb.T @ P / len(idx)
+            t += 1
+            if name == "adam":
+                W, state1, state2 = adam_step(W, grad, state1, state2, t, lrs[epoch], **options)
+            else:
+                W, state1 = momentum_step(W, grad, state1, lrs[epoch], momentum=0.0)
+    return W
+""",
+     "loses": ["test_train_softmax"], "hint": ["return W and b, kept separate"]},
 ]
