@@ -9,7 +9,9 @@ is a single copy of it, on a ``dlbook.models.DigitsCNN`` trained for one epoch o
 mean time of one call on a batch of 8x8 digits (tiled to the batch size). The last column, the accuracy of the model
 on FGSM images with eps = 0.1, checks that every device runs the same attack on the same (seeded) network.
 At the default sizes the network is tiny and per-call overhead decides; occlusion (49 forward passes) and the
-20-step targeted attack are where a GPU has room to gain at full size.
+20-step targeted attack are where a GPU has room to gain at full size. The assignment's functions are specified for
+8x8 digits, so the benchmark stays on the digits at full size too; the page's MNIST run (``DLBOOK_FULL=1`` with the
+MNIST files in ``dlbook.data.data_folder()``) is timed with the page, by ``bench/bench_chapters.py``.
 """
 from __future__ import annotations
 
