@@ -130,7 +130,7 @@ def conv_output_size(n, p, stride=1, padding=0):
     if span < 0 or span % stride:
         raise ValueError(f"stride {stride} does not fit")
     return span // stride + 1
-''', "loses": ["test_conv_output_size"], "hint": ["empty input", "n >= 1"]},
+''', "loses": ["test_conv_output_size"], "hint": ["empty input", "size >= 1"]},
     # Part 2: conv_param_count
     {"name": "count-one-bias-per-layer",
      "code": '''
@@ -191,7 +191,7 @@ def correlate2d(image, kernel):
         for v in range(Q):
             out += kernel[u, v] * image[u:u + out.shape[0], v:v + out.shape[1]]
     return out
-''', "loses": ["test_correlate2d"], "hint": ["raise ValueError when P > H"]},
+''', "loses": ["test_correlate2d"], "hint": ["raise ValueError when kh > H"]},
     # Part 5: im2col
     {"name": "im2col-transposed",
      "code": '''
@@ -241,7 +241,7 @@ def conv2d(x, w, b=None, stride=1, padding=0):
     Ho, Wo = conv_output_size(H, p, stride, padding), conv_output_size(W, q, stride, padding)
     out = w.reshape(K, -1) @ im2col(x, p, q, stride, padding)
     return out.reshape(K, N, Ho, Wo).transpose(1, 0, 2, 3)
-''', "loses": ["test_conv2d"], "hint": ["b[k]"]},
+''', "loses": ["test_conv2d"], "hint": ["b[o]"]},
     {"name": "conv2d-reshape-without-transpose",
      "code": '''
 def conv2d(x, w, b=None, stride=1, padding=0):
