@@ -46,7 +46,7 @@ def forward(x, weights):
 def deltas(activations, weights, y):
     L = len(weights)
     out = [None] * L
-    out[-1] = np.asarray(y, dtype=float) - activations[-1]
+    out[-1] = activations[-1] - np.asarray(y, dtype=float)
     for k in range(L - 1, 0, -1):
         out[k - 1] = weights[k] @ out[k]
     return out
@@ -57,7 +57,7 @@ def deltas(activations, weights, y):
 def deltas(activations, weights, y):
     L = len(weights)
     out = [None] * L
-    out[-1] = np.asarray(y, dtype=float) - activations[-1]
+    out[-1] = activations[-1] - np.asarray(y, dtype=float)
     for k in range(L - 1, 0, -1):
         a = activations[k]
         out[k - 1] = a * (1 - a) * (weights[k].T @ out[k])
@@ -70,60 +70,72 @@ def deltas(activations, weights, y):
     L = len(weights)
     out = [None] * L
     a = activations[-1]
-    out[-1] = (np.asarray(y, dtype=float) - a) * a * (1 - a)
+    out[-1] = (a - np.asarray(y, dtype=float)) * a * (1 - a)
     for k in range(L - 1, 0, -1):
         a = activations[k]
         out[k - 1] = a * (1 - a) * (weights[k] @ out[k])
     return out
 ''',
-     "loses": ["test_deltas"], "hint": ["without a g' factor"]},
+     "loses": ["test_deltas"], "hint": ["without a sigma' factor"]},
     {"name": "deltas-g-prime-of-the-layer-above",
      "code": '''
 def deltas(activations, weights, y):
     L = len(weights)
     out = [None] * L
-    out[-1] = np.asarray(y, dtype=float) - activations[-1]
+    out[-1] = activations[-1] - np.asarray(y, dtype=float)
     for k in range(L - 1, 0, -1):
         a = activations[k + 1]
         out[k - 1] = a * (1 - a) * (weights[k] @ out[k])
     return out
 ''',
      "loses": ["test_deltas"], "hint": ["the layer whose delta you compute"]},
-    # Part 3: update
-    {"name": "update-subtracts",
+    {"name": "deltas-slides-sign",
      "code": '''
-def update(weights, activations, delta_list, lr):
-    return [W - lr * np.outer(activations[k], delta_list[k]) for k, W in enumerate(weights)]
+def deltas(activations, weights, y):
+    L = len(weights)
+    out = [None] * L
+    out[-1] = np.asarray(y, dtype=float) - activations[-1]
+    for k in range(L - 1, 0, -1):
+        a = activations[k]
+        out[k - 1] = a * (1 - a) * (weights[k] @ out[k])
+    return out
 ''',
-     "loses": ["test_update"], "hint": ["ADD the update"]},
+     "loses": ["test_deltas"], "hint": ["slides' Delta"]},
+    # Part 3: update
+    {"name": "update-adds",
+     "code": '''
+def update(weights, activations, delta_list, eta):
+    return [W + eta * np.outer(activations[k], delta_list[k]) for k, W in enumerate(weights)]
+''',
+     "loses": ["test_update"], "hint": ["SUBTRACT the update"]},
     {"name": "update-swapped-outer-product",
      "code": '''
-def update(weights, activations, delta_list, lr):
-    return [W + lr * np.outer(delta_list[k], activations[k]).reshape(W.shape) for k, W in enumerate(weights)]
+def update(weights, activations, delta_list, eta):
+    return [W - eta * np.outer(delta_list[k], activations[k]).reshape(W.shape) for k, W in enumerate(weights)]
 ''',
      "loses": ["test_update"], "hint": ["row i follows the input"]},
     {"name": "update-in-place",
      "code": '''
-def update(weights, activations, delta_list, lr):
+def update(weights, activations, delta_list, eta):
     for k, W in enumerate(weights):
-        W += lr * np.outer(activations[k], delta_list[k])
+        W -= eta * np.outer(activations[k], delta_list[k])
     return weights
 ''',
      "loses": ["test_update"], "hint": ["in place"]},
     {"name": "update-next-layer-activations",
      "code": '''
-def update(weights, activations, delta_list, lr):
-    return [W + lr * np.outer(activations[k + 1], delta_list[k]) for k, W in enumerate(weights)]
+def update(weights, activations, delta_list, eta):
+    return [W - eta * np.outer(activations[k + 1], delta_list[k]) for k, W in enumerate(weights)]
 ''',
-     "loses": ["test_update"], "hint": ["W + lr * np.outer(activations[k], delta_list[k])"]},
+     "loses": ["test_update"], "hint": ["np.outer(activations[l - 1], delta_list[l - 1])"]},
     # Part 4: train_step, follow_up
     {"name": "train-step-in-place",
      "code": '''
-def train_step(x, y, weights, lr):
+def train_step(x, y, weights, eta):
     acts = forward(x, weights)
     d = deltas(acts, weights, y)
     for k, W in enumerate(weights):
-        W += lr * np.outer(acts[k], d[k])
+        W -= eta * np.outer(acts[k], d[k])
     return weights
 ''',
      "loses": ["test_train_step"], "hint": ["in place"]},
@@ -131,8 +143,8 @@ def train_step(x, y, weights, lr):
      "code": '''
 def follow_up():
     z, y_z = np.array([1.0, 2.0]), np.array([0.0])
-    after_x = train_step(EXAMPLE_X, EXAMPLE_Y, EXAMPLE_WEIGHTS, EXAMPLE_LR)
-    after_z = train_step(z, y_z, EXAMPLE_WEIGHTS, EXAMPLE_LR)
+    after_x = train_step(EXAMPLE_X, EXAMPLE_Y, EXAMPLE_WEIGHTS, EXAMPLE_ETA)
+    after_z = train_step(z, y_z, EXAMPLE_WEIGHTS, EXAMPLE_ETA)
     return {"pred_z_initial": float(forward(z, EXAMPLE_WEIGHTS)[-1][0]),
             "pred_z_after_x": float(forward(z, after_x)[-1][0]),
             "weights_after_z": after_z,
@@ -143,8 +155,8 @@ def follow_up():
      "code": '''
 def follow_up():
     z = np.array([1.0, 2.0])
-    after_x = train_step(EXAMPLE_X, EXAMPLE_Y, EXAMPLE_WEIGHTS, EXAMPLE_LR)
-    after_z = train_step(z, EXAMPLE_Y, after_x, EXAMPLE_LR)
+    after_x = train_step(EXAMPLE_X, EXAMPLE_Y, EXAMPLE_WEIGHTS, EXAMPLE_ETA)
+    after_z = train_step(z, EXAMPLE_Y, after_x, EXAMPLE_ETA)
     return {"pred_z_initial": float(forward(z, EXAMPLE_WEIGHTS)[-1][0]),
             "pred_z_after_x": float(forward(z, after_x)[-1][0]),
             "weights_after_z": after_z,
@@ -154,7 +166,7 @@ def follow_up():
     # Part 4b: the symmetry question
     {"name": "symmetry-nothing-moves",
      "code": 'answer_symmetry = "a"\n',
-     "loses": ["test_answer_symmetry"], "hint": ["output delta y - a is not 0"]},
+     "loses": ["test_answer_symmetry"], "hint": ["output delta a - y is not 0"]},
     {"name": "symmetry-just-slower",
      "code": 'answer_symmetry = "b"\n',
      "loses": ["test_answer_symmetry"], "hint": ["same update"]},
@@ -383,7 +395,7 @@ def accuracy(X, y, params):
     # Part 9: train_mlp
     {"name": "train-ascends",
      "code": '''
-def train_mlp(X, y, sizes, epochs, lr, batch_size, seed=0):
+def train_mlp(X, y, sizes, epochs, eta, batch_size, seed=0):
     rng = np.random.default_rng(seed)
     params = init_params(sizes, rng)
     for _ in range(epochs):
@@ -391,38 +403,38 @@ def train_mlp(X, y, sizes, epochs, lr, batch_size, seed=0):
         for start in range(0, len(X), batch_size):
             idx = order[start:start + batch_size]
             _, grads = mlp_backward(X[idx], y[idx], params)
-            params = [(W + lr * dW, b + lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            params = [(W + eta * dW, b + eta * db) for (W, b), (dW, db) in zip(params, grads)]
     return params
 ''',
-     "loses": ["test_train_mlp"], "hint": ["W - lr * dW"]},
+     "loses": ["test_train_mlp"], "hint": ["W - eta * dW"]},
     {"name": "train-no-shuffle",
      "code": '''
-def train_mlp(X, y, sizes, epochs, lr, batch_size, seed=0):
+def train_mlp(X, y, sizes, epochs, eta, batch_size, seed=0):
     rng = np.random.default_rng(seed)
     params = init_params(sizes, rng)
     for _ in range(epochs):
         for start in range(0, len(X), batch_size):
             _, grads = mlp_backward(X[start:start + batch_size], y[start:start + batch_size], params)
-            params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            params = [(W - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
     return params
 ''',
      "loses": ["test_train_mlp"], "hint": ["permutation"]},
     {"name": "train-fresh-rng-every-epoch",
      "code": '''
-def train_mlp(X, y, sizes, epochs, lr, batch_size, seed=0):
+def train_mlp(X, y, sizes, epochs, eta, batch_size, seed=0):
     params = init_params(sizes, np.random.default_rng(seed))
     for _ in range(epochs):
         order = np.random.default_rng(seed).permutation(len(X))
         for start in range(0, len(X), batch_size):
             idx = order[start:start + batch_size]
             _, grads = mlp_backward(X[idx], y[idx], params)
-            params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            params = [(W - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
     return params
 ''',
      "loses": ["test_train_mlp"], "hint": ["ONCE"]},
     {"name": "train-drops-last-batch",
      "code": '''
-def train_mlp(X, y, sizes, epochs, lr, batch_size, seed=0):
+def train_mlp(X, y, sizes, epochs, eta, batch_size, seed=0):
     rng = np.random.default_rng(seed)
     params = init_params(sizes, rng)
     for _ in range(epochs):
@@ -430,7 +442,7 @@ def train_mlp(X, y, sizes, epochs, lr, batch_size, seed=0):
         for start in range(0, len(X) - batch_size + 1, batch_size):
             idx = order[start:start + batch_size]
             _, grads = mlp_backward(X[idx], y[idx], params)
-            params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            params = [(W - eta * dW, b - eta * db) for (W, b), (dW, db) in zip(params, grads)]
     return params
 ''',
      "loses": ["test_train_mlp"], "hint": ["smaller minibatch"]},
