@@ -5,102 +5,102 @@ MISTAKES = [
     {"name": "forward-linear-decoder",
      "code": '''
 def ae_forward(X, W1, b1, W2, b2):
-    H = sigmoid(X @ W1 + b1)
-    return H, H @ W2 + b2
+    Z = sigmoid(X @ W1 + b1)
+    return Z, Z @ W2 + b2
 ''',
      "loses": ["test_ae_forward"], "hint": ["output units are logistic"]},
     {"name": "forward-no-hidden-bias",
      "code": '''
 def ae_forward(X, W1, b1, W2, b2):
-    H = sigmoid(X @ W1)
-    return H, sigmoid(H @ W2 + b2)
+    Z = sigmoid(X @ W1)
+    return Z, sigmoid(Z @ W2 + b2)
 ''',
      "loses": ["test_ae_forward"], "hint": ["bias b1"]},
     {"name": "forward-decoder-from-input",
      "code": '''
 def ae_forward(X, W1, b1, W2, b2):
-    H = sigmoid(X @ W1 + b1)
+    Z = sigmoid(X @ W1 + b1)
     X_hat = sigmoid(X @ W1 @ W2 + b2)
-    return H, X_hat
+    return Z, X_hat
 ''',
-     "loses": ["test_ae_forward"], "hint": ["H @ W2"]},
+     "loses": ["test_ae_forward"], "hint": ["Z @ W2"]},
     # ------------------------------------------------------------------ Part 2: ae_backward
     {"name": "backward-loss-sum-not-mean",
      "code": '''
 def ae_backward(X, W1, b1, W2, b2):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2))
     D2 = (X_hat - X) * X_hat * (1 - X_hat)
-    D1 = (D2 @ W2.T) * H * (1 - H)
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    D1 = (D2 @ W2.T) * Z * (1 - Z)
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
      "loses": ["test_ae_backward"], "hint": ["mean over the N examples"]},
     {"name": "backward-no-output-derivative",
      "code": '''
 def ae_backward(X, W1, b1, W2, b2):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N
     D2 = X_hat - X
-    D1 = (D2 @ W2.T) * H * (1 - H)
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    D1 = (D2 @ W2.T) * Z * (1 - Z)
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
      "loses": ["test_ae_backward"], "hint": ["sigma'"]},
     {"name": "backward-target-minus-prediction",
      "code": '''
 def ae_backward(X, W1, b1, W2, b2):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N
     D2 = (X - X_hat) * X_hat * (1 - X_hat)
-    D1 = (D2 @ W2.T) * H * (1 - H)
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    D1 = (D2 @ W2.T) * Z * (1 - Z)
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
      "loses": ["test_ae_backward"], "hint": ["prediction minus target"]},
     {"name": "backward-hidden-delta-without-derivative",
      "code": '''
 def ae_backward(X, W1, b1, W2, b2):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N
     D2 = (X_hat - X) * X_hat * (1 - X_hat)
     D1 = D2 @ W2.T
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
-     "loses": ["test_ae_backward"], "hint": ["H * (1 - H)"]},
+     "loses": ["test_ae_backward"], "hint": ["Z * (1 - Z)"]},
     {"name": "backward-gradients-not-divided",
      "code": '''
 def ae_backward(X, W1, b1, W2, b2):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N
     D2 = (X_hat - X) * X_hat * (1 - X_hat)
-    D1 = (D2 @ W2.T) * H * (1 - H)
-    return loss, X.T @ D1, D1.sum(axis=0), H.T @ D2, D2.sum(axis=0)
+    D1 = (D2 @ W2.T) * Z * (1 - Z)
+    return loss, X.T @ D1, D1.sum(axis=0), Z.T @ D2, D2.sum(axis=0)
 ''',
      "loses": ["test_ae_backward"], "hint": ["divide the gradients by N"]},
     # ------------------------------------------------------------------ Part 3: sparsity_penalty
     {"name": "sparsity-deck-delta",
      "code": '''
-def sparsity_penalty(H, rho, beta):
-    rho_j = H.mean(axis=0)
+def sparsity_penalty(Z, rho, beta):
+    rho_j = Z.mean(axis=0)
     kl = rho * np.log(rho / rho_j) + (1 - rho) * np.log((1 - rho) / (1 - rho_j))
     return beta * float(np.sum(kl)), beta * (-rho / rho_j + (1 - rho) / rho_j)
 ''',
      "loses": ["test_sparsity_penalty"], "hint": ["deck"]},
     {"name": "sparsity-mean-over-units",
      "code": '''
-def sparsity_penalty(H, rho, beta):
-    rho_j = H.mean(axis=1)
+def sparsity_penalty(Z, rho, beta):
+    rho_j = Z.mean(axis=1)
     kl = rho * np.log(rho / rho_j) + (1 - rho) * np.log((1 - rho) / (1 - rho_j))
     return beta * float(np.sum(kl)), beta * (-rho / rho_j + (1 - rho) / (1 - rho_j))
 ''',
      "loses": ["test_sparsity_penalty"], "hint": ["axis=0"]},
     {"name": "sparsity-kl-swapped",
      "code": '''
-def sparsity_penalty(H, rho, beta):
-    rho_j = H.mean(axis=0)
+def sparsity_penalty(Z, rho, beta):
+    rho_j = Z.mean(axis=0)
     kl = rho_j * np.log(rho_j / rho) + (1 - rho_j) * np.log((1 - rho_j) / (1 - rho))
     delta = beta * (np.log(rho_j / rho) - np.log((1 - rho_j) / (1 - rho)))
     return beta * float(np.sum(kl)), delta
@@ -108,16 +108,16 @@ def sparsity_penalty(H, rho, beta):
      "loses": ["test_sparsity_penalty"], "hint": ["KL terms swapped"]},
     {"name": "sparsity-delta-without-beta",
      "code": '''
-def sparsity_penalty(H, rho, beta):
-    rho_j = H.mean(axis=0)
+def sparsity_penalty(Z, rho, beta):
+    rho_j = Z.mean(axis=0)
     kl = rho * np.log(rho / rho_j) + (1 - rho) * np.log((1 - rho) / (1 - rho_j))
     return beta * float(np.sum(kl)), -rho / rho_j + (1 - rho) / (1 - rho_j)
 ''',
      "loses": ["test_sparsity_penalty"], "hint": ["multiply the delta term by beta"]},
     {"name": "sparsity-kl-averaged",
      "code": '''
-def sparsity_penalty(H, rho, beta):
-    rho_j = H.mean(axis=0)
+def sparsity_penalty(Z, rho, beta):
+    rho_j = Z.mean(axis=0)
     kl = rho * np.log(rho / rho_j) + (1 - rho) * np.log((1 - rho) / (1 - rho_j))
     return beta * float(np.mean(kl)), beta * (-rho / rho_j + (1 - rho) / (1 - rho_j))
 ''',
@@ -127,48 +127,48 @@ def sparsity_penalty(H, rho, beta):
      "code": '''
 def sparse_ae_backward(X, W1, b1, W2, b2, rho, beta):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
-    penalty, term = sparsity_penalty(H, rho, beta)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
+    penalty, term = sparsity_penalty(Z, rho, beta)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N + penalty
     D2 = (X_hat - X) * X_hat * (1 - X_hat)
-    D1 = (D2 @ W2.T) * H * (1 - H) + term
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    D1 = (D2 @ W2.T) * Z * (1 - Z) + term
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
      "loses": ["test_sparse_ae_backward"], "hint": ["inside, before the factor sigma'"]},
     {"name": "sparse-loss-without-penalty",
      "code": '''
 def sparse_ae_backward(X, W1, b1, W2, b2, rho, beta):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
-    penalty, term = sparsity_penalty(H, rho, beta)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
+    penalty, term = sparsity_penalty(Z, rho, beta)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N
     D2 = (X_hat - X) * X_hat * (1 - X_hat)
-    D1 = (D2 @ W2.T + term) * H * (1 - H)
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    D1 = (D2 @ W2.T + term) * Z * (1 - Z)
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
-     "loses": ["test_sparse_ae_backward"], "hint": ["J = E + penalty"]},
+     "loses": ["test_sparse_ae_backward"], "hint": ["L = L_rec + penalty"]},
     {"name": "sparse-term-divided-by-n",
      "code": '''
 def sparse_ae_backward(X, W1, b1, W2, b2, rho, beta):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
-    penalty, term = sparsity_penalty(H, rho, beta)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
+    penalty, term = sparsity_penalty(Z, rho, beta)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N + penalty
     D2 = (X_hat - X) * X_hat * (1 - X_hat)
-    D1 = (D2 @ W2.T + term / N) * H * (1 - H)
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    D1 = (D2 @ W2.T + term / N) * Z * (1 - Z)
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
      "loses": ["test_sparse_ae_backward"], "hint": ["do not divide the delta term by N"]},
     {"name": "sparse-no-term-in-delta",
      "code": '''
 def sparse_ae_backward(X, W1, b1, W2, b2, rho, beta):
     N = X.shape[0]
-    H, X_hat = ae_forward(X, W1, b1, W2, b2)
-    penalty, term = sparsity_penalty(H, rho, beta)
+    Z, X_hat = ae_forward(X, W1, b1, W2, b2)
+    penalty, term = sparsity_penalty(Z, rho, beta)
     loss = 0.5 * float(np.sum((X_hat - X) ** 2)) / N + penalty
     D2 = (X_hat - X) * X_hat * (1 - X_hat)
-    D1 = (D2 @ W2.T) * H * (1 - H)
-    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, H.T @ D2 / N, D2.sum(axis=0) / N
+    D1 = (D2 @ W2.T) * Z * (1 - Z)
+    return loss, X.T @ D1 / N, D1.sum(axis=0) / N, Z.T @ D2 / N, D2.sum(axis=0) / N
 ''',
      "loses": ["test_sparse_ae_backward"], "hint": ["must include the sparsity term"]},
     # ------------------------------------------------------------------ Part 5: greedy_layer
