@@ -70,16 +70,24 @@ def _early(init="best, best_epoch = -np.inf, 0", improves="score > best", stop="
     return _EARLY.replace("INIT", init).replace("IMPROVES", improves).replace("STOP", stop)
 
 
-_SHIFT = '''
-def shift_images(images, dy, dx):
+_SHIFTS = '''
+def random_shifts(images, max_shift, seed=0):
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
+        raise ValueError(max_shift)
     images = np.asarray(images)
-    out = np.zeros_like(images)
-    H, W = images.shape[1], images.shape[2]
-    GUARD
-    out[:, max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \\
-        images[:, max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
-    return out
+    DRAW
+    shifted = OUT
+    for dy, dx in np.unique(shifts, axis=0):
+        rows = np.all(shifts == (dy, dx), axis=1)
+        shifted[rows] = APPLY
+    return shifted, shifts
 '''
+
+
+def _shifts(draw="shifts = np.random.default_rng(seed).integers(-max_shift, max_shift + 1, size=(len(images), 2))",
+            apply="dlbook.data.shift_images(images[rows], dy=int(dy), dx=int(dx))", out="np.zeros_like(images)"):
+    return _SHIFTS.replace("DRAW", draw).replace("APPLY", apply).replace("OUT", out)
+
 
 MISTAKES = [
     # ---- Part 1: penalty
@@ -329,22 +337,56 @@ def batchnorm_backward(dY, X, gamma, eps=1e-5):
     return gamma * inv / n * (n * dY - dY.sum(axis=0) - X_hat * dg), dg, dY.sum(axis=0)
 ''',
      "loses": ["test_batchnorm_backward"], "hint": ["BIASED variance"]},
-    # ---- Part 6: shift_images
-    {"name": "shift-np-roll",
+    # ---- Part 6: random_shifts
+    {"name": "shifts-np-roll",
+     "code": _shifts(apply="np.roll(images[rows], (int(dy), int(dx)), axis=(1, 2))"),
+     "loses": ["test_random_shifts"], "hint": ["np.roll wraps"]},
+    {"name": "shifts-reversed-direction",
+     "code": _shifts(apply="dlbook.data.shift_images(images[rows], dy=-int(dy), dx=-int(dx))"),
+     "loses": ["test_random_shifts"], "hint": ["direction is reversed"]},
+    {"name": "shifts-dy-dx-swapped",
+     "code": _shifts(apply="dlbook.data.shift_images(images[rows], dy=int(dx), dx=int(dy))"),
+     "loses": ["test_random_shifts"], "hint": ["you swapped them"]},
+    {"name": "shifts-upper-bound-excluded",
+     "code": _shifts(draw="shifts = np.random.default_rng(seed).integers(-max_shift, max_shift, size=(len(images), 2))"),
+     "loses": ["test_random_shifts"], "hint": ["excludes its upper bound"]},
+    {"name": "shifts-one-for-the-batch",
+     "code": _shifts(draw="shifts = np.tile(np.random.default_rng(seed).integers(-max_shift, max_shift + 1, size=2), "
+                          "(len(images), 1))"),
+     "loses": ["test_random_shifts"], "hint": ["its OWN shift"]},
+    {"name": "shifts-dy-dx-drawn-separately",
+     "code": _shifts(draw="rng = np.random.default_rng(seed)\n    shifts = np.stack([rng.integers(-max_shift, "
+                          "max_shift + 1, size=len(images)), rng.integers(-max_shift, max_shift + 1, "
+                          "size=len(images))], axis=1)"),
+     "loses": ["test_random_shifts"], "hint": ["ONE call"]},
+    {"name": "shifts-global-rng",
+     "code": _shifts(draw="np.random.seed(seed)\n    shifts = np.random.randint(-max_shift, max_shift + 1, "
+                          "size=(len(images), 2))"),
+     "loses": ["test_random_shifts"], "hint": ["default_rng(seed)"]},
+    {"name": "shifts-float-output",
+     "code": _shifts(out="np.zeros(images.shape)"),
+     "loses": ["test_random_shifts"], "hint": ["keep the dtype"]},
+    {"name": "shifts-by-hand-too-far-only-when-both-axes",
      "code": '''
-def shift_images(images, dy, dx):
-    return np.roll(np.asarray(images), (dy, dx), axis=(1, 2))
+def random_shifts(images, max_shift, seed=0):
+    if max_shift < 0:
+        raise ValueError(max_shift)
+    images = np.asarray(images)
+    shifts = np.random.default_rng(seed).integers(-max_shift, max_shift + 1, size=(len(images), 2))
+    shifted = np.zeros_like(images)
+    H, W = images.shape[1], images.shape[2]
+    for dy, dx in np.unique(shifts, axis=0):
+        rows = np.all(shifts == (dy, dx), axis=1)
+        dy, dx = int(dy), int(dx)
+        if abs(dy) >= H and abs(dx) >= W:
+            continue
+        block = np.zeros_like(images[rows])
+        block[:, max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \\
+            images[rows][:, max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
+        shifted[rows] = block
+    return shifted, shifts
 ''',
-     "loses": ["test_shift_images"], "hint": ["np.roll wraps"]},
-    {"name": "shift-reversed-direction",
-     "code": _SHIFT.replace("GUARD", "dy, dx = -dy, -dx\n    if abs(dy) >= H or abs(dx) >= W:\n        return out"),
-     "loses": ["test_shift_images"], "hint": ["direction is reversed"]},
-    {"name": "shift-too-far-only-when-both-axes",
-     "code": _SHIFT.replace("GUARD", "if abs(dy) >= H and abs(dx) >= W:\n        return out"),
-     "loses": ["test_shift_images"], "hint": ["abs(dy) >= H OR abs(dx) >= W"]},
-    {"name": "shift-clipped-to-image-size",
-     "code": _SHIFT.replace("GUARD", "dy, dx = int(np.clip(dy, 1 - H, H - 1)), int(np.clip(dx, 1 - W, W - 1))"),
-     "loses": ["test_shift_images"], "hint": ["leaves only zeros, even when the other shift is small"]},
+     "loses": ["test_random_shifts"], "hint": ["leaves only zeros"]},
     # ---- Part 7: init_weights
     {"name": "init-variance-as-std",
      "code": '''
