@@ -92,10 +92,18 @@ def test_every_figure_has_an_alt_text_that_is_not_a_file_name(site, page):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
-def test_no_script_comes_from_the_network(site, page):
-    """The site works offline: every script it loads is served by the site itself."""
-    remote = [s["src"] for s in _soup(page).select("script[src]") if s["src"].startswith(("http:", "https:", "//"))]
-    assert not remote, f"{page.name} loads scripts from the network: {remote}"
+def test_nothing_loads_from_the_network(site, page):
+    """The site works offline: every script, stylesheet, image and frame comes from the site itself (a
+    matplotlib animation's HTML, for one, links Font Awesome from a CDN)."""
+    soup, remote = _soup(page), []
+    for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+        for element in soup.select(f"{tag}[{attr}]"):
+            url = element[attr].strip()
+            if tag == "link" and not {"stylesheet", "preload", "icon"} & set(element.get("rel", [])):
+                continue                                           # canonical and other plain links
+            if url.startswith(("http:", "https:", "//")):
+                remote.append(url)
+    assert not remote, f"{page.name} loads from the network: {remote}"
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.stem)
