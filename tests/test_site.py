@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from .assignments import REPO
@@ -131,6 +132,9 @@ def test_downloads_and_launch_buttons_point_at_this_page(site, page):
     assert any("/hub/user-redirect/git-pull?" in h and f"/book/{stem}.md" in h for h in hrefs)
     assert any(h.startswith("https://colab.research.google.com/github/") and h.endswith(f"/book/{stem}.ipynb")
                for h in hrefs)
+    repo = yaml.safe_load((REPO / "_config.yml").read_text())["repository"]["url"]
+    assert repo in hrefs and any(h.startswith(f"{repo}/issues/new?") for h in hrefs), "repository and issue buttons"
+    assert "CC BY-SA 4.0" in soup.get_text() and "MIT" in soup.get_text(), "the licence in the footer"
     for href in hrefs:                                             # every download on the site exists
         if "_downloads/" in href:
             assert (page.parent / href).resolve().is_file(), f"{page.name}: {href} is missing"
