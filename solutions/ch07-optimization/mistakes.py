@@ -1,15 +1,15 @@
 """Realistic mistakes in ch07-optimization; tests/test_mistakes.py checks that the hidden tests catch each one."""
 
 _STEPS_OK = '''
-def steps_to_reach(A, b, w0, configs, tol, max_steps):
+def steps_to_reach(A, c, w0, configs, tol, max_steps):
     A = np.asarray(A, dtype=float)
-    b = np.asarray(b, dtype=float)
-    w_star = np.linalg.solve(A, b)
-    f_star = 0.5 * w_star @ A @ w_star - b @ w_star
+    c = np.asarray(c, dtype=float)
+    w_star = np.linalg.solve(A, c)
+    f_star = 0.5 * w_star @ A @ w_star - c @ w_star
     result = {}
     for label, cfg in configs.items():
-        path = run_optimizer(cfg["name"], A, b, w0, cfg["lr"], max_steps, cfg.get("options"))
-        f = 0.5 * np.einsum("ki,ij,kj->k", path, A, path) - path @ b
+        path = run_optimizer(cfg["name"], A, c, w0, cfg["lr"], max_steps, cfg.get("options"))
+        f = 0.5 * np.einsum("ki,ij,kj->k", path, A, path) - path @ c
         with np.errstate(invalid="ignore"):
             below = np.flatnonzero(COND)
         result[label] = RESULT
@@ -71,9 +71,9 @@ def _train(reset="pass", order="rng.permutation(n)", shift="Z = Z - Z.max(axis=1
 
 
 _RUN = '''
-def run_optimizer(name, A, b, w0, lr, steps, options=None):
+def run_optimizer(name, A, c, w0, lr, steps, options=None):
     A = np.asarray(A, dtype=float)
-    b = np.asarray(b, dtype=float)
+    c = np.asarray(c, dtype=float)
     w = np.array(w0, dtype=float)
     options = dict(options or {})
     CHECK
@@ -81,7 +81,7 @@ def run_optimizer(name, A, b, w0, lr, steps, options=None):
     path = [w.copy()]
     for t in range(1, steps + 1):
         RESET
-        grad = A @ w - b
+        grad = A @ w - c
         if name == "sgd":
             w, state1 = momentum_step(w, grad, state1, lr, momentum=0.0)
         elif name == "momentum":
@@ -226,17 +226,17 @@ def step_decay_lr(lr0, n_epochs, step_size, gamma):
     {"name": "warmup-starts-at-zero",
      "code": '''
 def warmup_cosine_lr(lr0, n_steps, warmup_steps, lr_min=0.0):
-    s = np.arange(n_steps, dtype=float)
-    cos = lr_min + 0.5 * (lr0 - lr_min) * (1 + np.cos(np.pi * (s - warmup_steps) / (n_steps - warmup_steps)))
-    return np.where(s < warmup_steps, lr0 * s / max(warmup_steps, 1), cos)
+    t = np.arange(n_steps, dtype=float)
+    cos = lr_min + 0.5 * (lr0 - lr_min) * (1 + np.cos(np.pi * (t - warmup_steps) / (n_steps - warmup_steps)))
+    return np.where(t < warmup_steps, lr0 * t / max(warmup_steps, 1), cos)
 ''',
-     "loses": ["test_warmup_cosine_lr"], "hint": ["(s + 1) / W"]},
+     "loses": ["test_warmup_cosine_lr"], "hint": ["(t + 1) / T_w"]},
     {"name": "warmup-cosine-ignores-lr-min",
      "code": '''
 def warmup_cosine_lr(lr0, n_steps, warmup_steps, lr_min=0.0):
-    s = np.arange(n_steps, dtype=float)
-    cos = 0.5 * lr0 * (1 + np.cos(np.pi * (s - warmup_steps) / (n_steps - warmup_steps)))
-    return np.where(s < warmup_steps, lr0 * (s + 1) / max(warmup_steps, 1), cos)
+    t = np.arange(n_steps, dtype=float)
+    cos = 0.5 * lr0 * (1 + np.cos(np.pi * (t - warmup_steps) / (n_steps - warmup_steps)))
+    return np.where(t < warmup_steps, lr0 * (t + 1) / max(warmup_steps, 1), cos)
 ''',
      "loses": ["test_warmup_cosine_lr"], "hint": ["ends at lr_min"]},
     # Part 8: steps_to_reach
