@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm.std import tqdm  # a text bar: a widget needs a CDN and shows blank in the offline book
 
 from .device import device as default_device
 
