@@ -16,30 +16,56 @@ def _release(args) -> int:
 
 
 def _grade(args) -> int:
+    from .analysis import UnsupportedAssignment, check, pick_mode
     from .assignment import Assignment
     from .batch import BatchReport, PreflightFailed, WrongFolder, grade_batch
     from .lateness import parse_policy
     from .sandbox import Limits, describe_enforcement
-    assignment = Assignment.load(args.assignment, Path(args.repo))
+    if args.course:
+        assignments = Assignment.from_course(Path(args.course), args.assignment)
+    else:
+        assignments = [Assignment.load(args.assignment, Path(args.repo))]
+    for assignment in assignments:
+        assignment.mode = pick_mode(assignment) if args.mode == "auto" else args.mode
+        try:
+            check(assignment, assignment.mode)
+        except UnsupportedAssignment as err:
+            print(f"autograde: {assignment.notebook}.ipynb: {err}", file=sys.stderr)
+            return 3
     limits = Limits(timeout=args.timeout, memory_mb=args.memory, submission_timeout=args.submission_timeout,
                     max_reply_mb=args.max_reply_mb)
     print(f"sandbox: {describe_enforcement(limits)}", file=sys.stderr)
-    out = Path(args.out or Path("autograded") / assignment.name)
+    top = Path(args.out or Path("autograded") / args.assignment)
     try:
         late = parse_policy(args.due, args.late_penalty)
     except ValueError as err:
         print(f"autograde: {err}", file=sys.stderr)
         return 2
-    report = BatchReport()
-    try:
-        grade_batch(assignment, Path(args.submissions), out, limits, jobs=args.jobs, force=args.force,
-                    student=args.student, progress=not args.quiet, report=report, preflight=not args.no_preflight,
-                    late=late)
-    except (PreflightFailed, WrongFolder) as err:
-        print(f"autograde: {err}", file=sys.stderr)
-        return 3
-    print(summary(report, assignment, out))
-    return 130 if report.stopped else 0
+    several = len(assignments) > 1
+    if several:            # the gradebook knows every notebook before a submission of any is recorded
+        from .gradebook import ClassGradebook
+        from .results import folder_lock
+        top.mkdir(parents=True, exist_ok=True)
+        with folder_lock(top):
+            for assignment in assignments:
+                ClassGradebook(top / "gradebook.db", assignment).close()
+    stopped = False
+    for assignment in assignments:
+        out = top / assignment.notebook if several else top
+        print(f"{assignment.notebook}.ipynb: mode {assignment.mode}", file=sys.stderr)
+        report = BatchReport()
+        try:
+            grade_batch(assignment, Path(args.submissions), out, limits, jobs=args.jobs, force=args.force,
+                        student=args.student, progress=not args.quiet, report=report,
+                        preflight=not args.no_preflight, late=late, several=several, course_out=top)
+        except (PreflightFailed, WrongFolder) as err:
+            print(f"autograde: {err}", file=sys.stderr)
+            return 3
+        print((f"{assignment.notebook}.ipynb: " if several else "") + summary(report, assignment, out))
+        stopped = stopped or report.stopped
+        if report.stopped:
+            break
+    return 130 if stopped else 0
 
 
 def summary(report, assignment, out) -> str:
@@ -58,6 +84,21 @@ def summary(report, assignment, out) -> str:
         lines.append(f"stopped by a signal: {report.left} submissions not graded; run the same command again to "
                      "grade them (finished grades are kept)")
     return "\n".join(lines)
+
+
+def _export(args) -> int:
+    from .gradebook import export_with_manual
+    db = Path(args.out) / "gradebook.db"
+    if not db.is_file():
+        print(f"autograde: no gradebook in {args.out} (grade into it first)", file=sys.stderr)
+        return 2
+    text = export_with_manual(db, args.assignment, with_manual=args.with_manual)
+    name = "grades-with-manual.csv" if args.with_manual else "grades-auto.csv"
+    from .results import write_atomic
+    write_atomic(Path(args.out) / name, text)
+    print(text, end="")
+    print(f"\nwritten: {args.out}/{name}", file=sys.stderr)
+    return 0
 
 
 def _validate(args) -> int:
@@ -110,6 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade every student, changed or not")
     grade.add_argument("--student", help="grade (or regrade) only this student")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.add_argument("--course", help="an nbgrader course folder: the assignment is source/ASSIGNMENT/ (every "
+                                        "notebook in it, with its data files and helper modules)")
+    grade.add_argument("--mode", choices=("secure", "nbgrader", "auto"), default="secure",
+                       help="secure (default): tests run outside the sandbox against proxies of the student's "
+                            "objects; nbgrader: tests run beside the student's code in the sandbox, as nbgrader "
+                            "runs them (weaker against tampering, see the README); auto: the mode the assignment's "
+                            "tests need. An assignment whose tests the mode cannot honour is refused (exit 3)")
     grade.add_argument("--repo", default=str(REPO), help=argparse.SUPPRESS)
     grade.set_defaults(func=_grade)
 
@@ -135,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     gsr.add_argument("--memory", type=int, default=2048)
     gsr.add_argument("--repo", default=str(REPO), help=argparse.SUPPRESS)
     gsr.set_defaults(func=_gradescope_run)
+
+    exp = sub.add_parser("export", help="grades from the grading folder's gradebook (per cell, every notebook)")
+    exp.add_argument("out", help="the --out folder of `grade` (it holds gradebook.db)")
+    exp.add_argument("assignment")
+    exp.add_argument("--with-manual", action="store_true",
+                     help="add the manual scores given in nbgrader's formgrader to the automatic ones")
+    exp.set_defaults(func=_export)
 
     rep = sub.add_parser("report", help="class summary of a grading folder")
     rep.add_argument("out", help="the --out folder of `grade`")

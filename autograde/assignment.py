@@ -45,16 +45,38 @@ class Part:
 
 
 @dataclass
+class ManualCell:
+    """A cell nbgrader leaves to a person: a graded answer (grade and solution) or a task cell.
+
+    ``release`` is the cell as the student received it (nbgrader's ClearSolutions): an answer still equal to it is
+    "no response" and scores 0, as nbgrader's autograde scores it; any other answer needs manual grading."""
+    grade_id: str
+    points: float
+    cell_type: str            # 'code' or 'markdown'
+    task: bool = False
+    release: str | None = None
+
+
+@dataclass
 class Assignment:
     name: str
     path: Path
     cells: list[Cell]
     parts: list[Part] = field(default_factory=list)
     student_names: list[str] = field(default_factory=list)
+    mode: str = "secure"          # 'secure' (tests outside the sandbox) or 'nbgrader' (tests beside the student's code)
+    manual: list[ManualCell] = field(default_factory=list)
+    files_dir: Path | None = None    # files shipped with the assignment (data, helper modules), copied to the cwd
+
+    @property
+    def notebook(self) -> str:
+        """The notebook's name in the assignment (nbgrader: problem1 of ps1; our book: the assignment's name)."""
+        return self.path.stem
 
     @property
     def max_score(self) -> float:
-        return sum(p.points for p in self.parts)
+        """Every point of the notebook, the manually graded ones included (as nbgrader's max score)."""
+        return sum(p.points for p in self.parts) + sum(m.points for m in self.manual)
 
     def part(self, grade_id: str) -> Part:
         return next(p for p in self.parts if p.grade_id == grade_id)
@@ -70,10 +92,14 @@ class Assignment:
     @classmethod
     def from_notebook(cls, name: str, path: Path) -> "Assignment":
         nb = nbformat.read(str(path), as_version=4)
-        cells, parts, names = [], [], []
+        cells, parts, names, manual = [], [], [], []
+        released = _released(nb)
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             kind = classify(cell.cell_type, meta)
+            if (meta.get("grade") and meta.get("solution")) or meta.get("task"):
+                manual.append(ManualCell(meta.get("grade_id"), float(meta.get("points", 0) or 0), cell.cell_type,
+                                         bool(meta.get("task")), released.get(meta.get("grade_id"))))
             grade_id = meta.get("grade_id")
             points = float(meta.get("points", 0) or 0) if kind == "test" else 0.0
             cells.append(Cell(kind, cell.source, grade_id, points))
@@ -85,7 +111,34 @@ class Assignment:
         for c in cells:
             if c.kind == "provided":
                 provided.update(defined_names(c.source))
-        return cls(name, path, cells, parts, [n for n in names if n not in provided])
+        return cls(name, path, cells, parts, [n for n in names if n not in provided], manual=manual)
+
+    @classmethod
+    def from_course(cls, course: Path, name: str) -> list["Assignment"]:
+        """An nbgrader course's assignment: one Assignment per notebook of source/<name>/ (problem1, problem2...),
+        each shipping the folder's other files (data, helper modules) to the student's working folder."""
+        folder = Path(course) / "source" / name
+        notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+        if not notebooks:
+            raise FileNotFoundError(f"no assignment {name!r} in the course {course}: {folder} holds no notebook")
+        found = []
+        for path in notebooks:
+            assignment = cls.from_notebook(name, path)
+            assignment.files_dir = folder
+            found.append(assignment)
+        return found
+
+
+def _released(nb) -> dict[str, str]:
+    """grade_id -> the source of each answer cell as nbgrader releases it (solutions cleared)."""
+    import copy
+    try:
+        from nbgrader.preprocessors import ClearSolutions
+        release, _ = ClearSolutions().preprocess(copy.deepcopy(nb), {"language": "python"})
+    except Exception:  # noqa: BLE001 - without nbgrader's view every answer counts as a response
+        return {}
+    return {c.metadata.nbgrader["grade_id"]: c.source for c in release.cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
 
 
 def classify(cell_type: str, meta: dict) -> str:
@@ -113,20 +166,52 @@ def split_hidden(source: str) -> list[tuple[bool, str]]:
 
 
 def defined_names(source: str) -> list[str]:
-    """Names bound at the top level of a cell: functions, classes and assigned variables."""
+    """Names bound at the top level of a cell: functions, classes and assigned variables, also inside top-level
+    `if`, `for`, `while`, `with` and `try` blocks (loop and `with ... as` targets included). Imports are not
+    graded names: a module is the grader's own."""
     try:
         tree = ast.parse(strip_magics(source))
     except SyntaxError:
         return []
-    names = []
-    for node in tree.body:
+    names: list[str] = []
+    _collect(tree.body, names)
+    return list(dict.fromkeys(names))
+
+
+def _bound_by(target) -> list[str]:
+    """Names an assignment target binds: `x`, `a, (b, *c)`; not `np.allclose = ...` or `x[0] = ...`, which
+    change an object in place and bind nothing."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Starred):
+        return _bound_by(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _bound_by(elt)]
+    return []
+
+
+def _collect(body, names: list[str]) -> None:
+    for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.append(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
-    return names
+                names += _bound_by(target)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            names += _bound_by(node.target)
+            _collect(node.body + node.orelse, names)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    names += _bound_by(item.optional_vars)
+            _collect(node.body, names)
+        elif isinstance(node, (ast.If, ast.While)):
+            _collect(node.body + node.orelse, names)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            _collect(node.body + node.orelse + node.finalbody, names)
+            for handler in node.handlers:
+                _collect(handler.body, names)
 
 
 _MAGIC = re.compile(r"^(\s*)(?=[%!])|^(\s*)(?=\?\??[\w.]+\s*$|[\w.]+\?\??\s*$)")   # `%time f()`, `!ls`, `np.mean?`

@@ -65,18 +65,24 @@ class WrongFolder(Exception):
 def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limits: Limits = Limits(),
                 jobs: int | None = None, force: bool = False, student: str | None = None,
                 progress: bool = True, gradebook: bool = True, report: BatchReport | None = None,
-                preflight: bool = True, late: LatePolicy | None = None) -> dict[str, SubmissionResult]:
+                preflight: bool = True, late: LatePolicy | None = None, several: bool = False,
+                course_out: Path | None = None) -> dict[str, SubmissionResult]:
     """Grade every submission not graded in OUT or changed since (all with ``force``, one with ``student``).
 
     With ``preflight``, the reference solution is graded first, the same way; unless it earns full marks no
     student is graded (PreflightFailed says why). ``late`` takes late penalties off, as nbgrader does.
+    ``several``: the assignment is one notebook of several (nbgrader's ps1/problem1.ipynb): only that notebook of each
+    student's folder is graded. ``course_out``: where the gradebook and formgrader's copies go (default OUT).
     """
+    from .analysis import check
+    check(assignment, assignment.mode)      # UnsupportedAssignment before anything is written or run
     out = Path(out)
     check_folder(out, assignment.name)
     sweep_orphans()                   # sandboxes left by grading processes that were killed (SIGKILL, a crash)
     report = report if report is not None else BatchReport()
     with tempfile.TemporaryDirectory(prefix="autograde-unzip-") as unzip_dir:
-        subs = find_submissions(Path(submissions_root), assignment.name, Path(unzip_dir))
+        subs = find_submissions(Path(submissions_root), assignment.name, Path(unzip_dir),
+                                notebook=assignment.notebook, several=several)
         if student is not None:
             subs = [s for s in subs if s.student == student]
             if not subs:
@@ -89,7 +95,8 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
         if preflight and todo:
             check_reference(assignment, limits)
         write_grades(out, assignment)
-        book = _open_gradebook(out, assignment, late.due if late else None) if gradebook else None
+        course_out = Path(course_out) if course_out is not None else out
+        book = _open_gradebook(course_out, assignment, late.due if late else None) if gradebook else None
         bar = tqdm(total=len(todo), desc=f"grading {assignment.name}", unit="submission", disable=not progress)
 
         def finish(sub: Submission, result: SubmissionResult) -> None:
@@ -98,9 +105,9 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
             lateness.apply(result, late)
             record(out, sub.key, result)
             if gradebook:
-                copy_for_formgrader(out, assignment, sub, result)
+                copy_for_formgrader(course_out, assignment, sub, result)
             if book is not None:
-                with folder_lock(out):           # another run may write the same gradebook
+                with folder_lock(course_out):    # another run may write the same gradebook
                     book.record(result)
             report.graded.append(result.student)
             bar.update(1)
@@ -153,8 +160,10 @@ def check_reference(assignment: Assignment, limits: Limits) -> SubmissionResult:
     reference = Submission("reference solution", Path(assignment.path), "reference")
     _grade_all(assignment, [reference], limits, 1, lambda sub, result: graded.append(result))
     result = graded[0]
-    if result.score < result.max_score or result.status != "graded":
-        failed = [p for p in result.parts if not p.passed]
+    from .results import MANUAL, NO_RESPONSE
+    autograded = [p for p in result.parts if p.outcome not in (MANUAL, NO_RESPONSE)]
+    if sum(p.points for p in autograded) < sum(p.max_points for p in autograded) or result.status != "graded":
+        failed = [p for p in autograded if not p.passed]
         cause = failed[0].message.splitlines()[0] if failed and failed[0].message else result.status
         notes = f" Notes: {' | '.join(result.notes[:3])}" if result.notes else ""
         raise PreflightFailed(

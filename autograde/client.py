@@ -37,6 +37,13 @@ def student_error(what: str, error: dict) -> StudentError:
     import builtins
     name = str(error.get("type", "")) if type(error) is dict else ""
     cls = getattr(builtins, name, None)
+    bases = error.get("bases") if type(error) is dict else None
+    if not (isinstance(cls, type) and issubclass(cls, Exception)) and type(bases) is list:
+        # a student's own exception class (class BadShape(ValueError)): the nearest builtin it derives from, so
+        # that `except ValueError` in a test catches it as it would next to the student's code
+        name = next((str(b) for b in bases[:10] if isinstance(getattr(builtins, str(b), None), type)
+                     and issubclass(getattr(builtins, str(b)), Exception)), name)
+        cls = getattr(builtins, name, None)
     if not (isinstance(cls, type) and issubclass(cls, Exception)) or cls in (StopIteration, StopAsyncIteration):
         return StudentError(what, error)
     if name not in _MIRRORS:
@@ -66,6 +73,8 @@ class Session:
         self.skipped: list[str] = []              # shell lines the last cell had skipped (no shell while grading)
         self.deadline: float | None = None        # the current part's deadline
         self.budget_end: float | None = None      # the whole submission's deadline
+        self.files = None                         # folder copied into each new sandbox's working folder
+        self.last: dict = {}                      # the last cell's reply (nbgrader mode reads stderr and result)
 
     # -- lifecycle
     def ensure(self) -> None:
@@ -73,7 +82,7 @@ class Session:
         if self.sandbox is not None:
             return
         self._check_budget()
-        self.sandbox = Sandbox(self.limits)
+        self.sandbox = Sandbox(self.limits, self.files)
         self.sandbox.start()
         self.sandbox.reader.limit = self.limits.max_reply_mb * 2**20
         self.generation += 1
@@ -136,12 +145,17 @@ class Session:
         self.ensure()
         return self._raw(header, blobs, self.deadline)
 
-    def run_cell(self, code: str) -> dict | None:
-        """Run a provided or student cell; returns the student's error (as data) or None. Raises SandboxError."""
+    def run_cell(self, code: str, want_result: bool = False) -> dict | None:
+        """Run a provided or student cell; returns the student's error (as data) or None. Raises SandboxError.
+
+        With ``want_result`` (a test cell in nbgrader mode) ``self.last`` also says whether it wrote to stderr and
+        holds the text of its value."""
         self.running = ""
         self.ensure()
         self.history.append(code)
-        reply, _ = self._raw({"op": "run", "code": code}, deadline=self.cell_deadline())
+        header = {"op": "run", "code": code, **({"result": True} if want_result else {})}
+        reply, _ = self._raw(header, deadline=self.cell_deadline())
+        self.last = reply
         skipped = reply.get("skipped")
         self.skipped = [clean(str(line), 200) for line in skipped[:20]] if type(skipped) is list else []
         if reply.get("ok") is True:
@@ -185,7 +199,7 @@ class Session:
 def _reject(value, what, depth=0):
     if isinstance(value, wire.Rejected):
         raise ForbiddenValue(f"{what} returned {clean(value.reason, 200)}, not a plain value")
-    if depth < 8 and type(value) in (list, tuple):
+    if depth < 8 and type(value) in (list, tuple, set, frozenset) or type(value).__name__ == "deque":
         for v in value:
             _reject(v, what, depth + 1)
     elif depth < 8 and type(value) is dict:
@@ -220,6 +234,10 @@ class Remote:
         reply, out = self._ask({"op": "call", "args": tree_args, "kwargs": tree_kwargs}, blobs)
         session.running = ""
         what = f"`{self._type}`" if self._type != "function" else "your function"
+        printed = reply.get("stdout")
+        if type(printed) is str and printed:
+            import sys
+            sys.stdout.write(printed[: 1 << 16])   # what the call printed, where the test's prints go
         result = session.decode(reply, out, reply.get("value"), what)
         _apply_changes(args, session.decode(reply, out, reply.get("args"), what))
         _apply_changes(kwargs, session.decode(reply, out, reply.get("kwargs"), what))
@@ -248,7 +266,22 @@ class Remote:
 
     def __iter__(self):
         reply, out = self._ask({"op": "iter"})
+        if reply.get("ok") is True and reply.get("lazy") is True:
+            return self._lazy()                # a generator: one value per request, never the whole at once
         return iter(self._session.decode(reply, out, reply.get("value"), "iterating your object"))
+
+    def _lazy(self):
+        while True:
+            try:
+                yield self.__next__()
+            except StopIteration:
+                return
+
+    def __next__(self):
+        reply, out = self._ask({"op": "next"})
+        if reply.get("ok") is True and reply.get("stop") is True:
+            raise StopIteration
+        return self._session.decode(reply, out, reply.get("value"), "next() of your iterator")
 
     def __eq__(self, other):
         return self is other

@@ -39,11 +39,27 @@ def grade_notebook(assignment: Assignment, path: Path, student: str, limits: Lim
     """
     start = time.monotonic()
     try:
-        result = _grade(assignment, path, student, limits, start, on_part)
+        refusal = _refusal(assignment)
+        if refusal:
+            result = grader_failure(assignment, student, refusal)
+        else:
+            result = _grade(assignment, path, student, limits, start, on_part)
     except Exception as err:  # noqa: BLE001 - one submission must never stop a batch
         result = grader_failure(assignment, student, err)
     result.seconds = round(time.monotonic() - start, 3)
     return _cleaned(result)
+
+
+def _refusal(assignment: Assignment) -> str | None:
+    """Why the assignment cannot be graded in its mode (an AUTOTEST cell, a test the mode cannot honour), or None.
+
+    A refused assignment earns nothing: a test that cannot run is never graded as passed."""
+    from .analysis import UnsupportedAssignment, check
+    try:
+        check(assignment, assignment.mode)
+    except UnsupportedAssignment as err:
+        return f"the assignment cannot be graded as it is: {err}"
+    return None
 
 
 def invalid_result(assignment: Assignment, student: str, reason: str) -> SubmissionResult:
@@ -70,13 +86,20 @@ def _grade(assignment: Assignment, path: Path, student: str, limits: Limits, sta
     except InvalidNotebook as err:
         return invalid_result(assignment, student, str(err))
     plan = merge(assignment, cells)
-    grader = _Grader(assignment, limits, on_part)
+    if assignment.mode == "nbgrader":
+        from .nbmode import NbgraderGrader
+        grader = NbgraderGrader(assignment, limits, on_part)
+    else:
+        grader = _Grader(assignment, limits, on_part)
+        grader.names = _answer_names(assignment, plan)
     grader.session.budget_end = start + submission_budget(assignment, limits)
     try:
-        with _process_state():
+        with _process_state(), _grading_env(assignment) as workdir:
+            grader.session.files = workdir
             _run_plan(grader, plan)
     finally:
         grader.session.close()
+    grader.results += manual_results(assignment, cells)
     notes = plan.notes + grader.notes + [f"{t}." for t in dict.fromkeys(plan.tampering + plan.modified)]
     score = sum(r.points for r in grader.results)
     incidents = grader.incidents | ({"tampered"} if plan.tampering else set()) | (
@@ -102,6 +125,102 @@ def _run_plan(grader: "_Grader", plan) -> None:
             grader.results.append(grader.run_part(step.part))
         else:
             grader.run_cell(step)
+
+
+def _answer_names(assignment: Assignment, plan) -> list[str]:
+    """The graded names: those the source's answers define, and those the student's own cells define (an
+    nbgrader source may hold released answers, `raise NotImplementedError()`, that define nothing)."""
+    from .analysis import _bound
+    provided = set()          # names the provided and test cells bind (imports included): the grader's own
+    for cell in assignment.cells:
+        if cell.kind in ("provided", "test"):
+            provided.update(_bound(cell.source))
+    names = list(assignment.student_names)
+    for step in plan.steps:
+        if step.kind == "student":
+            names += [n for n in defined_names(step.code) if n not in names and n not in provided]
+    return names
+
+
+def manual_results(assignment: Assignment, cells) -> list[PartResult]:
+    """Manually graded answers and task cells, as nbgrader's autograde leaves them: an answer unchanged from the
+    release scores 0 ("no response"); any other, and every task, waits for a person (0 points until then)."""
+    from .results import MANUAL, NO_RESPONSE
+    answers = {}
+    for cell in cells:
+        if cell.grade_id and cell.grade_id not in answers:
+            answers[cell.grade_id] = cell.source
+    results = []
+    for m in assignment.manual:
+        answer = answers.get(m.grade_id)
+        unanswered = not m.task and (answer is None or (m.release is not None and _same_answer(answer, m.release)))
+        if unanswered:
+            results.append(PartResult(m.grade_id, 0.0, m.points, NO_RESPONSE, "No response."))
+        else:
+            results.append(PartResult(m.grade_id, 0.0, m.points, MANUAL,
+                                      "needs manual grading: your instructor will score this "
+                                      + ("task" if m.task else "answer")))
+    return results
+
+
+def _same_answer(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+@contextlib.contextmanager
+def _grading_env(assignment: Assignment):
+    """While a notebook is graded: NBGRADER_EXECUTION=autograde, as nbgrader sets it (the sandbox gets it too),
+    and the working folder is a private copy of the files shipped with the assignment (tests read them relative
+    to the notebook; provided cells write there, never into the grader's own folder). Yields that copy."""
+    import os
+    import sys
+    import tempfile
+    saved_env, saved_cwd = os.environ.get("NBGRADER_EXECUTION"), os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="autograde-files-") as tmp:
+        work = Path(tmp)
+        if assignment.files_dir is not None:
+            copy_shipped_files(assignment.files_dir, work)
+        os.environ.setdefault("NBGRADER_EXECUTION", "autograde")
+        os.chdir(work)
+        sys.path.insert(0, str(work))            # a helper module shipped beside the notebook imports in tests
+        modules = set(sys.modules)
+        try:
+            yield work
+        finally:
+            for name in set(sys.modules) - modules:  # helper modules imported from the copy go with it
+                if str(getattr(sys.modules[name], "__file__", "") or "").startswith(str(work)):
+                    del sys.modules[name]
+            sys.path.remove(str(work))
+            os.chdir(saved_cwd)
+            if saved_env is None:
+                os.environ.pop("NBGRADER_EXECUTION", None)
+            else:
+                os.environ["NBGRADER_EXECUTION"] = saved_env
+
+
+MAX_SHIPPED_BYTES = 128 * 2**20
+
+
+def copy_shipped_files(folder: Path, dest: Path) -> None:
+    """The assignment folder's files other than its notebooks (data files, helper modules), links not followed,
+    hidden files and caches skipped, at most MAX_SHIPPED_BYTES in all."""
+    import os
+    import shutil
+    total = 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and not os.path.islink(os.path.join(root, d)))
+        rel = Path(root).relative_to(folder)
+        for name in sorted(files):
+            src = Path(root) / name
+            if name.startswith(".") or name.endswith(".ipynb") or src.is_symlink() or not src.is_file():
+                continue
+            total += src.stat().st_size
+            if total > MAX_SHIPPED_BYTES:
+                raise ValueError(f"the files shipped with the assignment in {folder} exceed "
+                                 f"{MAX_SHIPPED_BYTES // 2**20} MB")
+            (dest / rel).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest / rel / name)
 
 
 @contextlib.contextmanager
@@ -130,6 +249,7 @@ class _Grader:
         self.incidents: set[str] = set()
         self.budget = submission_budget(assignment, limits)
         self.unreadable: dict[str, Unusable] = {}     # names whose reading hung or crashed the sandbox
+        self.names: list[str] = list(assignment.student_names)   # graded names fetched before each test
 
     def add_result(self, result: PartResult) -> None:
         self.results.append(result)
@@ -161,7 +281,7 @@ class _Grader:
                 self._provided_failed(step, f"{error.get('type')}: {_short(error.get('message', ''))}")
             self._bind_student_names(quiet=True)
             try:
-                with _quiet():
+                with _quiet(), _time_limit(self.limits.timeout):
                     exec(compile(strip_magics(step.code), "<provided cell>", "exec"), self.namespace)
             except Exception as err:  # noqa: BLE001 - reported below, grading goes on
                 self._provided_failed(step, f"{type(err).__name__}: {_short(str(err))}", trusted=True)
@@ -172,7 +292,7 @@ class _Grader:
 
     def _provided_failed(self, step, what: str, trusted: bool = False) -> None:
         """A provided cell that uses no student name cannot fail because of the student: the grader's fault."""
-        if _names_used(step.code) & set(self.assignment.student_names):
+        if _names_used(step.code) & set(self.names):
             if not trusted:
                 self.notes.append(f"A provided cell that uses your code raised {what}")
             return
@@ -217,7 +337,7 @@ class _Grader:
         A name whose reading hangs or kills the process (a doctored ``__class__``, say) is bound to a stand-in
         that fails the tests using it, and is not read again: one bad name must not cost the other parts.
         """
-        for name in self.assignment.student_names:
+        for name in self.names:
             if name in self.unreadable:
                 self.namespace[name] = self.unreadable[name]
                 continue
@@ -333,6 +453,31 @@ def _test_line(err: BaseException, code: str) -> str:
         if frame.filename.startswith("<test ") and 0 < (frame.lineno or 0) <= len(lines):
             return f"  in the test line: {lines[frame.lineno - 1].strip()}"
     return ""
+
+
+class ProvidedCellTimeout(Exception):
+    """A provided cell ran past the per-cell time limit beside the tests."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """The per-cell time limit for a provided cell run beside the tests (SIGALRM; main thread only, where the
+    grading processes run it: elsewhere, as in a test runner's worker thread, no limit can be set this way)."""
+    import signal
+    import threading
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise ProvidedCellTimeout(f"a provided cell ran longer than {seconds:g} s beside the tests")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextlib.contextmanager

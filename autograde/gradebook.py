@@ -20,7 +20,7 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 
 from .assignment import Assignment
-from .results import SubmissionResult
+from .results import MANUAL, SubmissionResult
 
 
 class ClassGradebook:
@@ -41,9 +41,12 @@ class ClassGradebook:
         self.gb.update_or_create_assignment(name, **({} if duedate is None else {"duedate": _naive_utc(duedate)}))
         self.gb.update_or_create_notebook(nb, name, kernelspec=json.dumps(source.metadata.get("kernelspec", {})))
         for cell in source.cells:
-            if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
+            if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell) or utils.is_task(cell)):
                 continue
             grade_id = cell.metadata.nbgrader["grade_id"]
+            if utils.is_task(cell):
+                self.gb.update_or_create_task_cell(grade_id, nb, name, max_score=float(cell.metadata.nbgrader["points"]),
+                                                   cell_type=cell.cell_type)
             if utils.is_grade(cell):
                 self.gb.update_or_create_grade_cell(grade_id, nb, name, max_score=float(cell.metadata.nbgrader["points"]),
                                                     cell_type=cell.cell_type)
@@ -71,6 +74,14 @@ class ClassGradebook:
             grade.auto_score = points.get(part.grade_id, 0.0)     # a part not run (invalid notebook) earns nothing
             # as SaveAutoGrades: an instructor's manual score is kept, and flagged for review
             grade.needs_manual_grade = grade.manual_score is not None
+        outcomes = {p.grade_id: p.outcome for p in result.parts}
+        for cell in self.assignment.manual:
+            # as nbgrader's autograde: an answer left as released scores 0 ("No response."), any other answer and
+            # every task waits for formgrader (no auto score, needs a manual grade)
+            grade = self.gb.find_grade(cell.grade_id, nb, name, student)
+            answered = outcomes.get(cell.grade_id) == MANUAL
+            grade.auto_score = None if answered else 0.0
+            grade.needs_manual_grade = answered and grade.manual_score is None
         for cell_id, text in comments(self.assignment, result).items():
             self.gb.find_comment(cell_id, nb, name, student).auto_comment = text
         self.gb.db.commit()
@@ -118,3 +129,38 @@ def _alembic_on_path() -> None:
     bindir = os.path.dirname(sys.executable)
     if bindir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def export_with_manual(db: Path, assignment: str, with_manual: bool = True) -> str:
+    """grades CSV of an assignment from the gradebook, with formgrader's manual scores added back: per cell the
+    manual score where a person gave one, else the auto score; a cell still waiting for a person is left empty
+    and counted 0. Without ``with_manual`` the auto scores only."""
+    import csv
+    import io
+    from nbgrader.api import MissingEntry
+    _alembic_on_path()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{Path(db).resolve()}") as gb:
+            spec = gb.find_assignment(assignment)
+            cells = [(nb.name, c.name) for nb in spec.notebooks for c in [*nb.grade_cells, *nb.task_cells]]
+            labels = [cell if len(spec.notebooks) == 1 else f"{nb}/{cell}" for nb, cell in cells]
+            writer.writerow(["student", "assignment", "score", "max_score", "needs_manual_grade", *labels])
+            for sub in sorted(spec.submissions, key=lambda s: s.student.id):
+                row, total, waiting = [], 0.0, False
+                for nb, cell in cells:
+                    try:
+                        grade = gb.find_grade(cell, nb, assignment, sub.student.id)
+                    except MissingEntry:
+                        row.append("")
+                        continue
+                    manual = grade.manual_score if with_manual else None
+                    score = manual if manual is not None else grade.auto_score
+                    waiting = waiting or (score is None)
+                    row.append("" if score is None else f"{score:g}")
+                    total += (score or 0.0) + (grade.extra_credit or 0.0)
+                writer.writerow([sub.student.id, assignment, f"{total:g}", f"{spec.max_score:g}",
+                                 str(waiting).lower(), *row])
+    return buf.getvalue()

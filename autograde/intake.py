@@ -66,22 +66,39 @@ def file_key(student: str) -> str:
 
 # ---------------------------------------------------------------- the whole class
 
-def find_submissions(root: Path, assignment: str, workdir: Path | None = None) -> list[Submission]:
-    """Every student's submission under root (a folder or a .zip), sorted by student id."""
+def find_submissions(root: Path, assignment: str, workdir: Path | None = None, notebook: str | None = None,
+                     several: bool = False) -> list[Submission]:
+    """Every student's submission under root (a folder or a .zip), sorted by student id.
+
+    ``notebook`` names the notebook to grade when it differs from the assignment (nbgrader's ps1/problem1.ipynb);
+    with ``several`` (an assignment of several notebooks) only that notebook, or a copy of it when it is missing,
+    is ever graded: another notebook of the assignment never stands in for it."""
     root = Path(root)          # the root itself may be a link the instructor made: it is followed
     assignment = _nfc(assignment)
+    target = _Target(assignment, _nfc(notebook or assignment), several)
     if root.is_file() and zipfile.is_zipfile(root):
         if workdir is None:
             raise ValueError("a zip of submissions needs a folder to unpack into")
         with zipfile.ZipFile(root) as zf:
-            return _unzip(zf, _choose_all(_zip_entries(zf), assignment), Path(workdir))
+            return _unzip(zf, _choose_all(_zip_entries(zf), target), Path(workdir))
     if not root.is_dir():
         raise FileNotFoundError(f"{root} is neither a folder of submissions nor a .zip of one")
     return [_submission(student, chosen, notes, nbgrader_layout=True) for student, (chosen, notes)
-            in _choose_all(_disk_entries(root), assignment).items()]
+            in _choose_all(_disk_entries(root), target).items()]
 
 
-def find_notebook(folder: Path, assignment: str, student: str = "student") -> Submission:
+@dataclass(frozen=True)
+class _Target:
+    """What to pick in each student's folder: the assignment's folder name and the notebook's name."""
+    assignment: str
+    notebook: str
+    several: bool = False
+
+    def __str__(self) -> str:
+        return self.assignment
+
+
+def find_notebook(folder: Path, assignment: str, student: str = "student") -> Submission:  # noqa: D401
     """The one notebook in a single student's upload (Gradescope's /autograder/submission), at any depth."""
     entries = _disk_entries(Path(folder))
     candidates = [e for e in entries if _is_notebook(e)]
@@ -159,7 +176,7 @@ def _zip_problem(info: zipfile.ZipInfo) -> str | None:
 
 # ---------------------------------------------------------------- choosing each student's notebook
 
-def _choose_all(entries: list[_Entry], assignment: str) -> dict[str, tuple[_Entry | None, list[str]]]:
+def _choose_all(entries: list[_Entry], assignment) -> dict[str, tuple[_Entry | None, list[str]]]:
     """student id -> (the entry to grade, notes); a lone top folder (a zipped class folder) is stepped into."""
     by_student = _by_student(entries, assignment)
     tops = {e.parts[0] for e in entries if _is_student_name(e.parts[0])}
@@ -173,8 +190,9 @@ def _choose_all(entries: list[_Entry], assignment: str) -> dict[str, tuple[_Entr
             for student, found in sorted(by_student.items())}
 
 
-def _by_student(entries: list[_Entry], assignment: str) -> dict[str, list[_Entry]]:
+def _by_student(entries: list[_Entry], assignment) -> dict[str, list[_Entry]]:
     """student id -> candidate notebooks (links too), for both layouts; [] for an assignment folder without any."""
+    assignment = str(assignment)
     found: dict[str, list[_Entry]] = {}
     for e in entries:
         name, parts = e.parts[0], e.parts
@@ -194,12 +212,19 @@ def _by_student(entries: list[_Entry], assignment: str) -> dict[str, list[_Entry
     return {s: c for s, c in found.items() if s}
 
 
-def _choose(candidates: list[_Entry], assignment: str) -> tuple[_Entry, list[str]]:
+def _choose(candidates: list[_Entry], assignment) -> tuple[_Entry | None, list[str]]:
     """The notebook to grade, and notes on what was ignored.
 
-    `<assignment>.ipynb` wins; checkpoints and copies are never graded when another notebook is there; among
-    several others the first by name is graded, and a note names it and the ones ignored.
+    `<notebook>.ipynb` wins; checkpoints and copies are never graded when another notebook is there; among
+    several others the first by name is graded, and a note names it and the ones ignored. In an assignment of
+    several notebooks only the notebook itself or a copy of it is a candidate.
     """
+    target = assignment if isinstance(assignment, _Target) else _Target(assignment, assignment)
+    assignment = target.notebook
+    if target.several:
+        candidates = [e for e in candidates if _is_exact(e, assignment) or _is_copy_of(e, assignment)]
+        if not candidates:
+            return None, [f"no {assignment}.ipynb was found in your submission folder"]
     notes, by_name = [], {}
     for e in candidates:                         # later entries win: zip order, or sorted folder names
         by_name.setdefault(_display(e), []).append(e)
@@ -225,6 +250,14 @@ def _display(e: _Entry) -> str:
 
 def _is_exact(e: _Entry, assignment: str) -> bool:
     return e.parts[-1] == f"{assignment}.ipynb" and CHECKPOINTS not in e.parts
+
+
+def _is_copy_of(e: _Entry, notebook: str) -> bool:
+    """`p1 copy.ipynb`, `p1-Copy1.ipynb`, `p1-checkpoint.ipynb` or a checkpoint of `p1.ipynb`."""
+    name = e.parts[-1]
+    if CHECKPOINTS in e.parts and name in (f"{notebook}.ipynb", f"{notebook}-checkpoint.ipynb"):
+        return True
+    return name.lower().startswith(notebook.lower()) and bool(_COPY.fullmatch(name[len(notebook):]))
 
 
 def _is_copy(e: _Entry) -> bool:

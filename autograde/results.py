@@ -24,6 +24,10 @@ MAX_RESULT_BYTES = 16 * 2**20     # a results file is ours, but a damaged or for
 MAX_COPIED_BYTES = 50 * 2**20     # a submission is copied into the course folder only if it could be graded
 
 
+MANUAL = "needs manual grading"   # outcome of a manually graded answer or task: a person scores it
+NO_RESPONSE = "no response"        # outcome of a manually graded answer left as released: 0, as nbgrader scores it
+
+
 @dataclass
 class PartResult:
     grade_id: str
@@ -97,13 +101,15 @@ def load_results(out: Path, assignment: str | None = None) -> dict[str, Submissi
 def grades_csv(assignment: Assignment, results: dict[str, SubmissionResult]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    part_ids = [p.grade_id for p in assignment.parts]
-    writer.writerow(["student", "assignment", "score", "max_score", "status", *part_ids])
+    part_ids = [p.grade_id for p in assignment.parts] + [m.grade_id for m in assignment.manual]
+    manual = ["needs_manual_grade"] if assignment.manual else []     # only where there are such cells
+    writer.writerow(["student", "assignment", "score", "max_score", "status", *manual, *part_ids])
     for student in sorted(results):
         r = results[student]
-        points = {p.grade_id: p.points for p in r.parts}
+        points = {p.grade_id: "" if p.outcome == MANUAL else fmt_points(p.points) for p in r.parts}
+        waiting = [str(any(p.outcome == MANUAL for p in r.parts)).lower()] if manual else []
         writer.writerow([csv_cell(student), r.assignment, fmt_points(r.score), fmt_points(r.max_score), r.status,
-                         *(fmt_points(points.get(g, 0.0)) for g in part_ids)])
+                         *waiting, *(points.get(g, "0") for g in part_ids)])
     return buf.getvalue()
 
 

@@ -147,7 +147,7 @@ def _sandbox_env(home: str) -> dict[str, str]:
            "MPLCONFIGDIR": f"{home}/.mpl", "IPYTHONDIR": f"{home}/.ipython", "PYTHONHASHSEED": "0",
            "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1", "TQDM_DISABLE": "1", "CUDA_VISIBLE_DEVICES": "", "DLBOOK_DEVICE": "cpu",
-           "PYTHONFAULTHANDLER": "1"}
+           "PYTHONFAULTHANDLER": "1", "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde")}
     for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if key in os.environ:
             env[key] = os.environ[key]
@@ -196,8 +196,9 @@ def close_all() -> None:
 class Sandbox:
     """One student process. ``request`` sends a message and waits for the reply until a deadline."""
 
-    def __init__(self, limits: Limits):
+    def __init__(self, limits: Limits, files: Path | None = None):
         self.limits = limits
+        self.files = files            # a folder whose contents start in the student's working folder
         self.use_bwrap = bwrap_available() if limits.bwrap is None else limits.bwrap
         if not self.use_bwrap:
             _warn_no_bwrap()
@@ -230,6 +231,8 @@ class Sandbox:
             shutil.copy(HERE / name, code / name)
             os.chmod(code / name, 0o644)
         self.cgroup = cgroups.create(self.limits.memory_mb, self.limits.max_procs + 8)   # + bwrap, setpriv
+        if self.files is not None:
+            self._copy_files()
         self._make_writable()
         self._seccomp = seccomp.program(block_memfd=self.cgroup is None)
         if self.use_bwrap:
@@ -270,6 +273,21 @@ class Sandbox:
             else:
                 os.chown(path, owner, owner)
                 os.chmod(path, mode)
+
+    def _copy_files(self) -> None:
+        """The assignment's shipped files beside the worker (read-only in the sandbox); the worker copies them into
+        its working folder at start, which works whether that folder is a host tmpfs or bwrap's own."""
+        dest = self.dir / "autograde" / "files"
+        dest.mkdir(mode=0o755)
+        for src in sorted(Path(self.files).rglob("*")):
+            if src.is_symlink() or not (src.is_file() or src.is_dir()):
+                continue
+            target = dest / src.relative_to(self.files)
+            if src.is_dir():
+                target.mkdir(mode=0o755, exist_ok=True)
+            else:
+                shutil.copyfile(src, target)
+                os.chmod(target, 0o644)
 
     def _bwrap_prefix(self) -> list[str]:
         # bwrap runs as root (no user namespace) so that the worker can then drop to the private uid with

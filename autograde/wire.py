@@ -21,7 +21,10 @@ MAX_BYTES = 512 * 2**20        # one message, arrays included
 MAX_HEADER = 64 * 2**20        # the JSON part of one message
 MAX_INT_DIGITS = 4300          # Python's default int/str conversion limit, whatever the sender set
 MAX_BLOBS = 100_000
+MAX_TEXT_NUMBER = 4300         # characters of a Decimal or a date sent as text
 _LEN = struct.Struct("<Q")
+_DEFAULT_FACTORIES = {"int": int, "float": float, "list": list, "dict": dict, "set": set, "str": str,
+                      "tuple": tuple}
 
 
 class WireError(ValueError):
@@ -72,6 +75,9 @@ class Encoder:
             return {"$tuple": [self.encode(v, depth + 1) for v in value]}
         if t is dict:
             return {"$dict": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+        other = self._stdlib(value, t, depth)
+        if other is not None:
+            return other
         array = _array_kind(value)
         if array == "ndarray":
             return {"$nd": self._blob(value)}
@@ -85,6 +91,45 @@ class Encoder:
             raise WireError(f"a {t.__name__} cannot be sent (only numbers, strings, arrays, tensors, "
                             f"lists, tuples and dicts of them)")
         return self.handle(value)
+
+    def _stdlib(self, value, t, depth: int):
+        """The standard library's value types, by value (exact types only, as everywhere), else None."""
+        if t is set or t is frozenset:
+            return {"$set" if t is set else "$frozenset": [self.encode(v, depth + 1) for v in value]}
+        if t is bytes or t is bytearray:
+            return {"$bytes" if t is bytes else "$bytearray": self._raw(bytes(value))}
+        mod = t.__module__
+        if mod == "collections":
+            if t.__name__ == "Counter":
+                return {"$counter": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+            if t.__name__ == "OrderedDict":
+                return {"$odict": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
+            if t.__name__ == "defaultdict":
+                factory = value.default_factory
+                name = next((n for n, f in _DEFAULT_FACTORIES.items() if f is factory), None)
+                return {"$ddict": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()],
+                        "factory": name}
+            if t.__name__ == "deque":
+                return {"$deque": [self.encode(v, depth + 1) for v in value], "maxlen": value.maxlen}
+        if mod == "fractions" and t.__name__ == "Fraction":
+            return {"$fraction": [self.encode(value.numerator), self.encode(value.denominator)]}
+        if mod == "decimal" and t.__name__ == "Decimal":
+            return {"$decimal": str(value)}
+        if mod == "datetime" and t.__name__ in ("date", "datetime", "time"):
+            if t.__name__ != "date" and value.tzinfo is not None and t.__name__ == "datetime" \
+                    and value.utcoffset() is None:
+                return None
+            return {"$" + t.__name__: value.isoformat()}
+        if mod == "datetime" and t.__name__ == "timedelta":
+            return {"$timedelta": [value.days, value.seconds, value.microseconds]}
+        return None
+
+    def _raw(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > MAX_BYTES:
+            raise WireError(f"result larger than {MAX_BYTES // 2**20} MB")
+        self.blobs.append(data)
+        return len(self.blobs) - 1
 
     def _blob(self, array) -> int:
         np = _np()
@@ -120,10 +165,10 @@ def _array_kind(value):
     if np is not None and isinstance(value, np.ndarray):
         if type(value) is not np.ndarray:
             return f"an ndarray subclass ({type(value).__name__}); return a plain numpy array"
-        return "ndarray" if value.dtype.kind in "biufc" else f"a numpy array of dtype {value.dtype}"
+        return "ndarray" if value.dtype.kind in "biufcUS" else f"a numpy array of dtype {value.dtype}"
     if np is not None and isinstance(value, np.generic):
         exact = type(value).__module__ == "numpy" and type(value) in np.sctypeDict.values()
-        return "scalar" if exact and value.dtype.kind in "biufc" else f"a numpy value of type {type(value).__name__}"
+        return "scalar" if exact and value.dtype.kind in "biufcUS" else f"a numpy value of type {type(value).__name__}"
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
         if type(value) not in (torch.Tensor, torch.nn.Parameter):
@@ -135,6 +180,10 @@ def _array_kind(value):
 
 
 # ---------------------------------------------------------------- decoding
+
+_STDLIB_TAGS = {"$set", "$frozenset", "$bytes", "$bytearray", "$counter", "$odict", "$ddict", "$deque", "$fraction",
+                "$decimal", "$date", "$datetime", "$time", "$timedelta"}
+
 
 class Decoder:
     """Rebuilds values from (tree, blobs). ``handle`` maps {"$h": ...} nodes to proxies."""
@@ -186,10 +235,61 @@ class Decoder:
             return self._tensor(node)
         if key == "$rejected":
             return Rejected(str(value))
+        if key in _STDLIB_TAGS:
+            return self._stdlib(key, value, node, depth)
         if key == "$h":
             if self.handle is None:
                 raise WireError("unexpected handle")
             return self.handle(node)
+        raise WireError(f"unknown tag {key!r}")
+
+    def _stdlib(self, key, value, node, depth):
+        """Standard-library values; every size is bounded as the containers' are (depth, items, text length)."""
+        import collections
+        import datetime
+        import decimal
+        import fractions
+        pairs = lambda: [(self._decode(k, depth + 1), self._decode(v, depth + 1)) for k, v in value]  # noqa: E731
+        if key in ("$set", "$frozenset"):
+            items = [self._decode(v, depth + 1) for v in value]
+            return set(items) if key == "$set" else frozenset(items)
+        if key in ("$bytes", "$bytearray"):
+            if type(value) is not int or not 0 <= value < len(self.blobs):
+                raise WireError("bad bytes reference")
+            return bytes(self.blobs[value]) if key == "$bytes" else bytearray(self.blobs[value])
+        if key == "$counter":
+            return collections.Counter(dict(pairs()))
+        if key == "$odict":
+            return collections.OrderedDict(pairs())
+        if key == "$ddict":
+            factory = node.get("factory")
+            if factory is not None and factory not in _DEFAULT_FACTORIES:
+                raise WireError("bad defaultdict factory")
+            return collections.defaultdict(_DEFAULT_FACTORIES.get(factory), pairs())
+        if key == "$deque":
+            maxlen = node.get("maxlen")
+            if maxlen is not None and (type(maxlen) is not int or maxlen < 0):
+                raise WireError("bad deque maxlen")
+            return collections.deque([self._decode(v, depth + 1) for v in value], maxlen)
+        if key == "$fraction":
+            num, den = (self._decode(v, depth + 1) for v in value)
+            if type(num) is not int or type(den) is not int:
+                raise WireError("bad fraction")
+            return fractions.Fraction(num, den)
+        if type(value) is str and len(value) > MAX_TEXT_NUMBER:
+            raise WireError("a number or date sent as text is too long")
+        if key == "$decimal":
+            return decimal.Decimal(str(value))
+        if key == "$date":
+            return datetime.date.fromisoformat(str(value))
+        if key == "$datetime":
+            return datetime.datetime.fromisoformat(str(value))
+        if key == "$time":
+            return datetime.time.fromisoformat(str(value))
+        if key == "$timedelta":
+            if type(value) is not list or len(value) != 3 or any(type(v) is not int for v in value):
+                raise WireError("bad timedelta")
+            return datetime.timedelta(days=value[0], seconds=value[1], microseconds=value[2])
         raise WireError(f"unknown tag {key!r}")
 
     def _array(self, index):
@@ -230,7 +330,7 @@ def read_npy(data: bytes):
         raise
     except Exception:  # noqa: BLE001 - numpy raises many kinds on a damaged header
         raise WireError("bad array payload") from None
-    if dtype.kind not in "biufc" or dtype.fields is not None or dtype.subdtype is not None or dtype.hasobject:
+    if dtype.kind not in "biufcUS" or dtype.fields is not None or dtype.subdtype is not None or dtype.hasobject:
         raise WireError("bad array payload")
     count = math.prod(shape)
     body = memoryview(data)[buf.tell():]

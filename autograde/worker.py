@@ -25,9 +25,11 @@ class CappedWriter:
     def __init__(self, fd: int):
         self.file = open(fd, "w", encoding="utf-8", errors="replace", closefd=False)
         self.left = STDOUT_CAP
+        self.wrote = False        # anything written since the grader last asked (nbgrader: stderr scores 0)
 
     def write(self, text):
         text = str(text)
+        self.wrote = self.wrote or bool(text)
         if self.left > 0:
             try:
                 self.file.write(text[: self.left])
@@ -110,7 +112,7 @@ class Worker:
     def dispatch(self, request: dict, blobs):
         op = request.get("op")
         if op == "run":
-            return self.run_cell(request["code"]), []
+            return self.run_cell(request["code"], request.get("result") is True), []
         if op == "get":
             name = request["name"]
             if name not in self.ns:
@@ -134,7 +136,15 @@ class Worker:
         if op == "len":
             return self.reply_value(len(target))
         if op == "iter":
+            if iter(target) is target:      # a generator or other iterator: lazily, one next() per request
+                return {"ok": True, "lazy": True}, []
             return self.reply_value(list(target))
+        if op == "next":
+            try:
+                value = next(target)
+            except StopIteration:
+                return {"ok": True, "stop": True}, []
+            return self.reply_value(value)
         raise wire.WireError(f"unknown request {op!r}")
 
     def reply_value(self, value):
@@ -144,23 +154,76 @@ class Worker:
     def call(self, fn, args, kwargs):
         before = [_snapshot(a) for a in args]
         before_kw = {k: _snapshot(v) for k, v in kwargs.items()}
-        result = fn(*args, **kwargs)
+        printed = _Recorder(sys.stdout)
+        sys.stdout = printed
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            if sys.stdout is printed:
+                sys.stdout = printed.target
         # Report arguments the call changed in place, so the grader's copies change the same way.
         changed = [[i, a] for i, (a, b) in enumerate(zip(args, before)) if b is not None and _changed(a, b)]
         changed_kw = [[k, v] for k, v in kwargs.items() if before_kw[k] is not None and _changed(v, before_kw[k])]
         enc = wire.Encoder(handle=self._handle)
         tree = {"value": enc.encode(result), "args": enc.encode(changed), "kwargs": enc.encode(changed_kw)}
-        return {"ok": True, **tree}, enc.blobs
+        return {"ok": True, **tree, **({"stdout": printed.text()} if printed.parts else {})}, enc.blobs
 
-    def run_cell(self, code: str) -> dict:
-        """Run a cell; the reply names the shell commands it contained, which were skipped, under "skipped"."""
+    def run_cell(self, code: str, want_result: bool = False) -> dict:
+        """Run a cell; the reply names the shell commands it contained, which were skipped, under "skipped".
+
+        With ``want_result`` (nbgrader mode, a test cell) it also says whether the cell wrote to stderr and gives
+        the text/plain form of the cell's value, as a kernel's execute_result (nbgrader's partial credit)."""
         self.skipped.clear()
+        if isinstance(sys.stderr, CappedWriter):
+            sys.stderr.wrote = False
         result = self.shell.run_cell(code, store_history=False, silent=False)
         err = result.error_before_exec or result.error_in_exec
         reply = {"ok": True} if err is None else {"ok": False, "error": describe(err)}
+        if want_result:
+            reply["stderr"] = bool(getattr(sys.stderr, "wrote", False))
+            if err is None and result.result is not None:
+                reply["result"] = _plain_text(self.shell, result.result)
         if self.skipped:
             reply["skipped"] = [line[:200] for line in dict.fromkeys(self.skipped)][:20]
         return reply
+
+
+class _Recorder:
+    """sys.stdout during a call from a test: output still goes to the log, and its first PRINTED_CAP characters
+    go back to the test, which prints them to its own sys.stdout (redirect_stdout in a test sees them)."""
+    PRINTED_CAP = 1 << 16
+
+    def __init__(self, target):
+        self.target, self.parts, self.size = target, [], 0
+
+    def write(self, text):
+        text = str(text)
+        if self.size < self.PRINTED_CAP:
+            self.parts.append(text[: self.PRINTED_CAP - self.size])
+            self.size += len(self.parts[-1])
+        return self.target.write(text)
+
+    def flush(self):
+        return self.target.flush()
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self.target.fileno()
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _plain_text(shell, value) -> str:
+    """The value's text/plain form, as the kernel's display formatter makes it (bounded)."""
+    try:
+        data, _ = shell.display_formatter.format(value)
+        text = data.get("text/plain", "")
+    except Exception:  # noqa: BLE001 - a failing __repr__ is the student's problem: no partial credit text then
+        return ""
+    return text[:1000] if isinstance(text, str) else ""
 
 
 def _snapshot(value):
@@ -216,7 +279,10 @@ def describe(err: BaseException) -> dict:
         message = str(err)[:2000]
     except BaseException:  # noqa: BLE001 - a student exception whose __str__ fails still gets reported
         message = "(the exception's message could not be read)"
-    return {"type": type(err).__name__[:100], "message": message,
+    import builtins
+    bases = [c.__name__ for c in type(err).__mro__[1:]
+             if c.__module__ == "builtins" and getattr(builtins, c.__name__, None) is c][:10]
+    return {"type": type(err).__name__[:100], "message": message, "bases": bases,
             "memory": isinstance(err, MemoryError) or "can't allocate memory" in message
             or "not enough memory" in message.lower(),
             "traceback": "".join(lines)[-4000:]}
@@ -281,6 +347,16 @@ def _quiet_matplotlib(shell) -> None:
     shell.enable_matplotlib = enable_matplotlib
 
 
+def _unpack_files() -> None:
+    """Files shipped with the assignment (data, helper modules) into the working folder, beside the notebook."""
+    import shutil
+    files = os.path.join(os.path.dirname(os.path.abspath(__file__)), "files")
+    if os.path.isdir(files):
+        shutil.copytree(files, os.getcwd(), dirs_exist_ok=True, symlinks=False)
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())     # a helper module next to the notebook imports, as in a kernel
+
+
 def main():
     fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
     os.environ["DLBOOK_GRADING"] = "1"    # a `dlbook.validate()` cell left in the notebook does nothing here
@@ -288,6 +364,7 @@ def main():
     sys.stderr = CappedWriter(2)
     import warnings
     warnings.simplefilter("default")   # warnings are shown to the student, never fail a test
+    _unpack_files()
     Worker(fd_in, fd_out).serve()
 
 

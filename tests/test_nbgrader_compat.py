@@ -1,0 +1,247 @@
+"""Grading nbgrader courses as nbgrader would (issue 17): nbgrader's example course and app-test fixtures.
+
+The fixtures are nbgrader's own notebooks (tests/fixtures/nbgrader, BSD-3, see LICENSE there); tests/nbgrader_cases.py
+lays them out as course folders the way nbgrader's app tests do.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograde.analysis import UnsupportedAssignment, analyse, check, pick_mode
+from autograde.assignment import Assignment
+from autograde.engine import grade_notebook
+from autograde.sandbox import Limits
+
+from .nbgrader_cases import FILES, FIXTURES
+
+LIMITS = Limits(timeout=30)
+PS1 = FIXTURES / "ps1"
+
+
+# ---------------------------------------------------------------- item 8: AUTOTEST is refused, never passed
+
+@pytest.mark.parametrize("source, blank", [("autotest-simple.ipynb", "autotest-simple-unchanged.ipynb"),
+                                           ("autotest-hashed.ipynb", "autotest-hashed-unchanged.ipynb")])
+@pytest.mark.parametrize("mode", ["secure", "nbgrader"])
+def test_an_autotest_assignment_never_gives_points_to_a_blank_notebook(source, blank, mode):
+    assignment = Assignment.from_notebook("p1", FILES / source)
+    assignment.mode = mode
+    findings = analyse(assignment)
+    assert findings and not findings[0].modes and "AUTOTEST" in findings[0].reason
+    with pytest.raises(UnsupportedAssignment, match=r"test_(simple|hashed).*AUTOTEST"):
+        check(assignment, mode)
+    result = grade_notebook(assignment, FILES / blank, "foo", LIMITS)
+    assert result.score == 0 and all(p.points == 0 for p in result.parts)
+    assert result.status == "crashed" and "AUTOTEST" in result.notes[0]
+
+
+def test_the_command_line_refuses_an_autotest_assignment_with_exit_code_3(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "solutions" / "p1").mkdir(parents=True)
+    shutil.copy(FILES / "autotest-simple.ipynb", repo / "solutions" / "p1" / "p1.ipynb")
+    subs = tmp_path / "subs" / "foo" / "p1"
+    subs.mkdir(parents=True)
+    shutil.copy(FILES / "autotest-simple-unchanged.ipynb", subs / "p1.ipynb")
+    for mode in ("secure", "nbgrader", "auto"):
+        proc = subprocess.run([sys.executable, "-m", "autograde", "grade", "p1", str(tmp_path / "subs"), "--quiet",
+                               "--repo", str(repo), "--mode", mode, "--out", str(tmp_path / "out")],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 3, proc.stderr
+        assert "test_simple" in proc.stderr and "AUTOTEST" in proc.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+# ---------------------------------------------------------------- load-time analysis
+
+def test_the_analysis_names_the_cell_and_the_reason_and_picks_the_mode():
+    problem1 = Assignment.from_notebook("ps1", PS1 / "source" / "ps1" / "problem1.ipynb")
+    (finding,) = analyse(problem1)
+    assert finding.grade_id == "sum_of_squares_uses_squares" and "`del`" in finding.reason
+    assert pick_mode(problem1) == "nbgrader"
+    with pytest.raises(UnsupportedAssignment, match="sum_of_squares_uses_squares.*deletes `squares`"):
+        check(problem1, "secure")
+    check(problem1, "nbgrader")
+
+
+@pytest.mark.parametrize("test, reason", [
+    ("np.random.seed(0)\nassert draw() == draw2()", "seeds the global random generator"),
+    ("import io, contextlib\nbuf = io.StringIO()\nwith contextlib.redirect_stderr(buf):\n    hello()\n"
+     "assert buf.getvalue() == 'hi\\n'", "captures printed output"),
+    ("def test(capsys):\n    hello()\n    assert capsys.readouterr().out == 'hi'\ntest(capsys)", "capsys"),
+    ("import matplotlib.pyplot as plt\nplot()\nassert len(plt.gca().lines) == 1", "current matplotlib figure"),
+    ("assert data == [1, 2, 3]", "changes in place"),
+    ("assert 'answer' in globals()", "namespace itself"),
+])
+def test_the_secure_mode_refuses_tests_it_cannot_honour(tmp_path, test, reason):
+    nb = nbformat.v4.new_notebook()
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, "locked": False, **kw}}  # noqa: E731
+    nb.cells = [nbformat.v4.new_code_cell("data = [1, 2]"),
+                nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION\n"
+                                          "data.append(3)", metadata=meta(solution=True, grade=False, grade_id="a")),
+                nbformat.v4.new_code_cell(test, metadata=meta(grade=True, solution=False, points=1, grade_id="t"))]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    assignment = Assignment.from_notebook("x", path)
+    with pytest.raises(UnsupportedAssignment, match=f"test cell `t`: .*{reason}"):
+        check(assignment, "secure")
+    assert pick_mode(assignment) == "nbgrader"
+
+
+def test_a_seed_inside_the_tests_own_helper_is_not_the_students():
+    """Our book's tests seed torch inside their reference functions: that needs no namespace of the student's."""
+    from autograde.analysis import test_needs
+    assert test_needs("def ref(seed):\n    torch.manual_seed(seed)\n    return 1\nassert f() == ref(0)", {"f"}) == []
+
+
+def test_our_book_grades_in_the_secure_mode():
+    from .assignments import REPO
+    for folder in sorted((REPO / "solutions").iterdir()):
+        if (folder / f"{folder.name}.ipynb").exists():
+            assignment = Assignment.load(folder.name, REPO)
+            assert pick_mode(assignment) == "secure", [f.describe() for f in analyse(assignment)]
+
+
+# ---------------------------------------------------------------- nbgrader's course, graded as nbgrader grades it
+
+class _Courses(dict):
+    """Course folders built on first use (nbgrader's generate_assignment makes each release)."""
+
+    def __init__(self, root):
+        super().__init__()
+        self.root = root
+
+    def __missing__(self, name):
+        from .nbgrader_cases import CASES, build
+        case = next(c for c in CASES if c.name == name)
+        self[name] = (case, build(case, self.root / name))
+        return self[name]
+
+    def all(self):
+        from .nbgrader_cases import CASES
+        return [self[c.name] for c in CASES]
+
+
+@pytest.fixture(scope="module")
+def courses(tmp_path_factory):
+    return _Courses(tmp_path_factory.mktemp("courses"))
+
+
+def test_our_rows_match_nbgraders_in_the_mode_the_analysis_picks(courses):
+    """Every row nbgrader's tests or docs decide matches, except the ones we refuse on purpose (AUTOTEST)."""
+    from .nbgrader_cases import CASES, EXPECTED, compare, ours_rows
+    ours = {}
+    for case, root in courses.all():
+        ours.update(ours_rows(case, root, "auto"))
+    match, mismatch, differ = compare(EXPECTED, ours, CASES)
+    assert mismatch == [], {k: (EXPECTED[k], ours.get(k, "missing")) for k in mismatch}
+    assert {k.split("/")[0] for k, _ in differ} == {"autotest", "hashed"}
+    assert all(ours[k] == "refused" for k, _ in differ)        # refused, never graded (let alone as passed)
+    assert len(match) == len(EXPECTED) - 4
+
+
+def test_nbgrader_mode_scores_partial_credit_and_stderr_as_nbgrader(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, "locked": True, **kw}}  # noqa: E731
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata=meta(solution=True, grade=False, grade_id="a",
+                                                                 locked=False)),
+                nbformat.v4.new_code_cell("0.25 * x", metadata=meta(grade=True, solution=False, points=1,
+                                                                   grade_id="partial")),
+                nbformat.v4.new_code_cell("import sys\nprint('careful', file=sys.stderr)",
+                                          metadata=meta(grade=True, solution=False, points=1, grade_id="stderr")),
+                nbformat.v4.new_code_cell("'a text'", metadata=meta(grade=True, solution=False, points=1,
+                                                                   grade_id="text")),
+                nbformat.v4.new_code_cell("import os\nassert os.environ['NBGRADER_EXECUTION'] == 'autograde'",
+                                          metadata=meta(grade=True, solution=False, points=1, grade_id="env"))]
+    path = tmp_path / "p.ipynb"
+    nbformat.write(nb, path)
+    assignment = Assignment.from_notebook("p", path)
+    assignment.mode = "nbgrader"
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    assert {p.grade_id: p.points for p in result.parts} == {"partial": 0.25, "stderr": 0, "text": 1, "env": 1}
+
+
+def test_manual_cells_count_in_the_max_score_and_wait_for_a_person(courses):
+    case, root = courses["ps1"]
+    problem1, problem2 = Assignment.from_course(root, "ps1")
+    assert (problem1.max_score, problem2.max_score) == (10, 3)     # 3 autograded + 3 manual + a task of 4
+    problem1.mode = "nbgrader"
+    result = grade_notebook(problem1, root / "submitted" / "hacker" / "ps1" / "problem1.ipynb", "hacker", LIMITS)
+    outcomes = {p.grade_id: p.outcome for p in result.parts}
+    assert outcomes["sum_of_squares_equation"] == "needs manual grading"
+    assert outcomes["cell-938593c4a215c6cc"] == "needs manual grading"
+    assert result.max_score == 10 and result.score == 3
+
+
+@pytest.mark.parametrize("mode", ["secure", "nbgrader"])
+def test_files_shipped_with_the_assignment_are_read_relative_to_the_notebook(courses, mode, tmp_path,
+                                                                             monkeypatch):
+    case, root = courses["relative"]
+    (assignment,) = Assignment.from_course(root, "relative")
+    assignment.mode = mode
+    monkeypatch.chdir(tmp_path)                         # wherever the grader was started
+    result = grade_notebook(assignment, root / "submitted" / "foo" / "relative" / "p1.ipynb", "foo", LIMITS)
+    assert result.score == 10, result.parts
+    assert list(tmp_path.iterdir()) == []               # nothing written into the grader's folder
+
+
+@pytest.mark.parametrize("mode", ["secure", "nbgrader"])
+def test_nbgrader_execution_is_set_in_both_modes(courses, mode):
+    case, root = courses["envvar"]
+    (assignment,) = Assignment.from_course(root, "envvar")
+    assignment.mode = mode
+    result = grade_notebook(assignment, root / "submitted" / "foo" / "envvar" / "p1.ipynb", "foo", LIMITS)
+    assert result.score == 0 and result.max_score == 1
+
+
+def test_a_course_of_several_notebooks_from_the_command_line(courses, tmp_path):
+    """ps1 (problem1, problem2) graded from its course folder: each notebook matched by name (a copy is never
+    graded instead), manual cells in the gradebook for formgrader, and their scores exported back."""
+    import csv
+    from nbgrader.api import Gradebook
+    case, root = courses["ps1"]
+    subs = tmp_path / "submitted"
+    shutil.copytree(root / "submitted", subs)
+    shutil.copy(subs / "bitdiddle" / "ps1" / "problem1.ipynb", subs / "hacker" / "ps1" / "problem1 copy.ipynb")
+    shutil.copy(subs / "bitdiddle" / "ps1" / "problem1.ipynb", subs / "hacker" / "ps1" / "problem1-Copy1.ipynb")
+    out = tmp_path / "out"
+    run = lambda *args: subprocess.run([sys.executable, "-m", "autograde", *map(str, args)],  # noqa: E731
+                                       capture_output=True, text=True, timeout=900)
+    proc = run("grade", "ps1", subs, "--course", root, "--mode", "auto", "--out", out, "--quiet", "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "problem1.ipynb: mode nbgrader" in proc.stderr and "problem2.ipynb: mode secure" in proc.stderr
+    with open(out / "problem1" / "grades.csv", newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert (rows["hacker"]["score"], rows["hacker"]["max_score"]) == ("3", "10")      # not bitdiddle's copy
+    assert (rows["bitdiddle"]["score"], rows["bitdiddle"]["needs_manual_grade"]) == ("1.5", "true")
+    assert rows["hacker"]["sum_of_squares_equation"] == ""                            # waits for a person
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        assert sorted(n.name for n in gb.find_assignment("ps1").notebooks) == ["problem1", "problem2"]
+        grade = gb.find_grade("part-a", "problem2", "ps1", "hacker")
+        assert grade.auto_score is None and grade.needs_manual_grade
+        grade.manual_score = 1.0                                                      # formgrader's score
+        gb.db.commit()
+    proc = run("export", out, "ps1", "--with-manual")
+    assert proc.returncode == 0, proc.stderr
+    exported = {r["student"]: r for r in csv.DictReader((out / "grades-with-manual.csv").open())}
+    assert exported["hacker"]["problem2/part-a"] == "1" and exported["hacker"]["score"] == "4"
+    assert exported["hacker"]["max_score"] == "13"
+
+
+def test_an_nbformat_3_submission_is_graded_like_its_nbformat_4_original(tmp_path):
+    """Item 9: an nbformat 3 notebook (worksheets) is upgraded by nbformat's own conversion, then graded."""
+    source = FILES / "submitted-unchanged.ipynb"
+    assignment = Assignment.from_notebook("ps1", source)
+    assignment.path = tmp_path / "p1.ipynb"           # the notebook's name in the assignment
+    shutil.copy(source, assignment.path)
+    nb4 = nbformat.read(FILES / "submitted-changed.ipynb", as_version=4)
+    old = tmp_path / "v3.ipynb"
+    old.write_text(nbformat.writes(nbformat.convert(nb4, 3), version=3))
+    assert nbformat.reads(old.read_text(), as_version=nbformat.NO_CONVERT).nbformat == 3
+    scores = [{p.grade_id: p.points for p in grade_notebook(assignment, path, "bar", LIMITS).parts}
+              for path in (FILES / "submitted-changed.ipynb", old)]
+    assert scores[0] == scores[1] and scores[0]["bar"] == 1

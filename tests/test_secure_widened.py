@@ -1,0 +1,134 @@
+"""What the secure mode carries across the boundary since issue 17 (items 3-5): standard-library values by value,
+generators lazily, printed output of a call, the student's exception hierarchy, names bound in compound statements;
+and what it still cannot carry (callbacks, random generators) is refused at load time, never graded wrongly."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from autograde.analysis import UnsupportedAssignment, check
+from autograde.assignment import Assignment
+from autograde.engine import grade_notebook
+from autograde.sandbox import Limits
+
+LIMITS = Limits(timeout=30)
+ANSWER = '''
+import collections, fractions, decimal, datetime
+import numpy as np
+
+class BadShape(ValueError):
+    pass
+
+def values():
+    ### BEGIN SOLUTION
+    return [{1, 2}, frozenset("ab"), collections.Counter("abca"), collections.defaultdict(list, {1: [2]}),
+            collections.deque([1, 2], maxlen=5), fractions.Fraction(1, 3), decimal.Decimal("1.10"), b"\\x00hi",
+            datetime.date(2024, 2, 29), datetime.datetime(2024, 1, 1, 12, 30), complex(1, -2),
+            np.array(["ab", "c"])]
+    ### END SOLUTION
+
+def naturals():
+    n = 0
+    while True:
+        yield n
+        n += 1
+
+def hello(name):
+    print(f"hello {name}")
+    return len(name)
+
+def check_shape(x):
+    if len(x) != 2:
+        raise BadShape("need two")
+    return True
+
+for k in range(3):
+    total = k
+with open("notes.txt", "w") as fh:
+    written = fh.write("x")
+'''
+TESTS = {
+    "test_values": '''
+import collections, fractions, decimal, datetime
+import numpy as np
+v = values()
+assert v[0] == {1, 2} and v[1] == frozenset("ab")
+assert v[2] == collections.Counter(a=2, b=1, c=1) and v[2].most_common(1) == [("a", 2)]
+assert v[3][1] == [2] and v[3]["new"] == []
+assert list(v[4]) == [1, 2] and v[4].maxlen == 5
+assert v[5] == fractions.Fraction(1, 3) and v[6] == decimal.Decimal("1.10") and v[7] == b"\\x00hi"
+assert v[8] == datetime.date(2024, 2, 29) and v[9].minute == 30 and v[10] == 1 - 2j
+assert v[11].tolist() == ["ab", "c"]
+''',
+    "test_generator": '''
+gen = naturals()
+assert next(gen) == 0 and next(gen) == 1
+import itertools
+assert list(itertools.islice(naturals(), 5)) == [0, 1, 2, 3, 4]
+''',
+    "test_printed": '''
+import contextlib, io
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    n = hello("ann")
+assert buf.getvalue() == "hello ann\\n" and n == 3
+''',
+    "test_exception": '''
+try:
+    check_shape([1])
+except ValueError as err:
+    assert "need two" in str(err)
+else:
+    raise AssertionError("no ValueError")
+''',
+    "test_compound_names": '''
+assert total == 2 and written == 1
+''',
+}
+
+
+def _notebook(tmp_path, answer=ANSWER, tests=TESTS):
+    nb = nbformat.v4.new_notebook()
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, "locked": False, **kw}}  # noqa: E731
+    nb.cells = [nbformat.v4.new_code_cell(answer, metadata=meta(solution=True, grade=False, grade_id="answer"))]
+    nb.cells += [nbformat.v4.new_code_cell(code, metadata=meta(grade=True, solution=False, points=1, grade_id=gid,
+                                                               locked=True)) for gid, code in tests.items()]
+    path = tmp_path / "w.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_the_secure_mode_carries_values_generators_output_and_exceptions(tmp_path):
+    path = _notebook(tmp_path)
+    assignment = Assignment.from_notebook("w", path)
+    check(assignment, "secure")
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    failed = {p.grade_id: p.message for p in result.parts if not p.passed}
+    assert failed == {} and result.score == len(TESTS), failed
+
+
+@pytest.mark.parametrize("call, what", [("apply(lambda x: x + 1, 2)", "a lambda"),
+                                         ("apply(abs, -2)", "the builtin `abs`"),
+                                         ("rng = np.random.default_rng(0)\napply(rng.normal, 0)", None),
+                                         ("rng = np.random.default_rng(0)\nsample(rng)", "the random generator `rng`"),
+                                         ("apply(np.abs, -2)", "the function `np.abs`")])
+def test_callbacks_and_generators_from_tests_are_refused_in_the_secure_mode(tmp_path, call, what):
+    answer = "def apply(f, x):\n    return f(x)\n\ndef sample(rng):\n    return rng.normal()\n"
+    path = _notebook(tmp_path, answer, {"test_cb": "import numpy as np\n" + call + "\nassert True"})
+    assignment = Assignment.from_notebook("w", path)
+    if what is None:                 # a bound method of a generator: not caught by the analysis, fails loudly
+        result = grade_notebook(assignment, path, "ann", LIMITS)
+        assert result.score == 0 and "not plain data" in result.parts[0].message
+        return
+    with pytest.raises(UnsupportedAssignment, match=f"passes {what}"):
+        check(assignment, "secure")
+    assignment.mode = "nbgrader"
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    assert result.score == 1, result.parts
+
+
+def test_isinstance_against_a_student_class_is_refused_in_the_secure_mode(tmp_path):
+    answer = "class Stack:\n    def __init__(self):\n        self.items = []\n"
+    path = _notebook(tmp_path, answer, {"test_cls": "s = Stack()\nassert isinstance(s, Stack)"})
+    with pytest.raises(UnsupportedAssignment, match="isinstance"):
+        check(Assignment.from_notebook("w", path), "secure")
