@@ -76,3 +76,17 @@ def test_choose_images_digits_by_default_or_when_absent(monkeypatch, tmp_path, f
     assert "no cifar10 files were found" in message and str(tmp_path / "empty") in message
     with pytest.raises(ValueError, match="real must be one of"):
         data.choose_images("digits", use_real=True)
+
+
+def test_chosen_mnist_feeds_the_chapter_12_cnn(fake_mnist):
+    """Chapter 12 under DLBOOK_FULL: the chosen 28x28 images go through a DigitsCNN whose linear layer is resized."""
+    import torch
+
+    from dlbook.models import DigitsCNN
+
+    split, name, _ = data.choose_images("mnist", use_real=True)
+    side = split.X_train.shape[-1]
+    net = DigitsCNN()
+    net.fc = torch.nn.Linear(net.fc.in_features // 16 * (side // 2) ** 2, 10)     # as the page's make_cnn does
+    scores = net.eval()(torch.as_tensor(split.X_train))
+    assert name == "mnist" and side == 28 and scores.shape == (6, 10)
