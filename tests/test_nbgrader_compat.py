@@ -245,3 +245,12 @@ def test_an_nbformat_3_submission_is_graded_like_its_nbformat_4_original(tmp_pat
     scores = [{p.grade_id: p.points for p in grade_notebook(assignment, path, "bar", LIMITS).parts}
               for path in (FILES / "submitted-changed.ipynb", old)]
     assert scores[0] == scores[1] and scores[0]["bar"] == 1
+
+
+def test_stock_nbgrader_gives_the_expected_rows(courses):
+    """The expectations above are what stock `nbgrader autograde` records on the same course folders today."""
+    from .nbgrader_cases import EXPECTED, stock_rows
+    stock = {}
+    for case, root in courses.all():
+        stock.update(stock_rows(case, root))
+    assert stock == EXPECTED
