@@ -22,7 +22,7 @@ def _grade(args) -> int:
     from .lateness import parse_policy
     from .sandbox import Limits, describe_enforcement
     if args.course:
-        assignments = Assignment.from_course(Path(args.course), args.assignment)
+        assignments = Assignment.from_course(Path(args.course).resolve(), args.assignment)
     else:
         assignments = [Assignment.load(args.assignment, Path(args.repo))]
     for assignment in assignments:

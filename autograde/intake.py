@@ -235,7 +235,8 @@ def _choose(candidates: list[_Entry], assignment) -> tuple[_Entry | None, list[s
     latest = {name: same[-1] for name, same in by_name.items()}
     exact = [n for n, e in latest.items() if _is_exact(e, assignment)]
     originals = [n for n, e in latest.items() if not _is_copy(e)]
-    ranked = sorted(exact) or sorted(originals) or sorted(latest)
+    copies = [n for n, e in latest.items() if _is_copy_of(e, assignment) and CHECKPOINTS not in e.parts]
+    ranked = sorted(exact) or sorted(copies) or sorted(originals) or sorted(latest)
     chosen = ranked[0]
     ignored = [n for n in sorted(latest) if n != chosen and (n in originals or not exact)]
     if ignored:

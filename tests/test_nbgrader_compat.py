@@ -254,3 +254,26 @@ def test_stock_nbgrader_gives_the_expected_rows(courses):
     for case, root in courses.all():
         stock.update(stock_rows(case, root))
     assert stock == EXPECTED
+
+
+@pytest.mark.parametrize("several", [False, True])
+def test_a_copy_is_never_graded_instead_of_the_notebook(tmp_path, several):
+    """nbgrader's test_skip_extra_notebooks: `p1 copy.ipynb` beside `p1.ipynb` of assignment ps1 is skipped; in an
+    assignment of several notebooks another notebook never stands in for a missing one."""
+    from autograde.intake import find_submissions
+    folder = tmp_path / "foo" / "ps1"
+    folder.mkdir(parents=True)
+    for name in ("p1 copy.ipynb", "p1-Copy1.ipynb", "p1.ipynb", "p2.ipynb"):
+        shutil.copy(FILES / "submitted-changed.ipynb", folder / name)
+    (sub,) = find_submissions(tmp_path, "ps1", notebook="p1", several=several)
+    assert sub.path.name == "p1.ipynb"
+    (folder / "p1.ipynb").unlink()
+    (folder / "p1 copy.ipynb").unlink()
+    (sub,) = find_submissions(tmp_path, "ps1", notebook="p1", several=several)
+    assert sub.path.name == "p1-Copy1.ipynb"             # a copy of p1 before an unrelated notebook
+    (folder / "p1-Copy1.ipynb").unlink()
+    (sub,) = find_submissions(tmp_path, "ps1", notebook="p1", several=several)
+    if several:
+        assert sub.path is None and "no p1.ipynb" in " ".join(sub.notes)
+    else:
+        assert sub.path.name == "p2.ipynb"          # a one-notebook assignment: the only notebook there, noted
