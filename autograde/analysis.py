@@ -99,16 +99,21 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
         if isinstance(node, ast.Delete):
             names = [t.id for t in node.targets if isinstance(t, ast.Name) and (t.id in student_names
                                                                                   or t.id not in own.get(node.lineno, ()))]
-            if names:
+            if names:     # forwarded to the sandbox by the secure mode (autograde/forward.py)
                 needs.append((f"it deletes `{'`, `'.join(names)}` from the student's namespace (`del`) to see "
-                              "what the student's code does without it", ("nbgrader",)))
+                              "what the student's code does without it", ("secure", "nbgrader")))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             needs.append(("it declares `global` names, which act on the student's namespace", ("nbgrader",)))
         elif isinstance(node, ast.Call):
             dotted = _dotted(node.func)
             if dotted in _SEEDERS and id(node) not in in_helpers:
+                from .forward import seed_source
+                top = any(isinstance(s, ast.Expr) and s.value is node for s in tree.body)
+                modes = ("secure", "nbgrader") if top and seed_source(node) else ("nbgrader",)
                 needs.append((f"it seeds the global random generator (`{'.'.join(dotted)}(...)`), which the "
-                              "student's code must see", ("nbgrader",)))
+                              "student's code must see" + ("" if len(modes) == 2 else " (not a top-level call with "
+                                                           "constant arguments the secure mode can repeat)"),
+                              modes))
             elif dotted and dotted[-1] in _FIGURE and (len(dotted) == 1 or dotted[0] in ("plt", "pyplot",
                                                                                          "matplotlib")):
                 needs.append((f"it inspects the current matplotlib figure (`{'.'.join(dotted)}()`) that the "
@@ -160,7 +165,7 @@ def check(assignment, mode: str) -> list[Finding]:
 def pick_mode(assignment) -> str:
     """The mode the analysis picks: secure unless a test needs nbgrader's semantics (AUTOTEST is refused later)."""
     findings = analyse(assignment)
-    return "nbgrader" if any(f.modes == ("nbgrader",) for f in findings) else "secure"
+    return "nbgrader" if any("secure" not in f.modes and f.modes for f in findings) else "secure"
 
 
 def _callback(arg, functions: set[str], generators: set[str]) -> str | None:

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from . import forward
 from .assignment import Assignment, Part, defined_names, strip_magics
 from .client import MISSING, ForbiddenValue, ReplyTooLarge, Session, StudentError
 from .sandbox import Limits, SandboxError
@@ -319,10 +320,16 @@ class _Grader:
         try:
             self._bind_student_names()
             self.session.deadline = self.session.cell_deadline()
+            whole = "\n".join(code for _, code in part.segments)
+            forwarding = forward.needs_forwarding(whole, self.names)
+            deleted = forward.deleted_names(whole, self.names) if forwarding else set()
+            if forwarding:
+                self.namespace[forward.FORWARDER] = forward.Forwarder(self.session)
             for hidden, code in part.segments:
                 try:
+                    compiled = forward.instrument(code, deleted) if forwarding else code
                     with _quiet():
-                        exec(compile(code, f"<test {part.grade_id}>", "exec"), self.namespace)
+                        exec(compile(compiled, f"<test {part.grade_id}>", "exec"), self.namespace)
                 except Exception as err:  # noqa: BLE001 - every failure is reported to the student
                     return self._failure(part, err, hidden, code)
         except (SandboxError, StudentError, ForbiddenValue, ReplyTooLarge) as err:

@@ -4,9 +4,9 @@
     .venv/bin/python bench/bench_nbgrader_compat.py [REPEAT]
 
 Each run is a fresh command (`nbgrader autograde ps1 --force`, `python -m autograde grade ps1 ... --course`), timed
-end to end, best of REPEAT (default 1). In the secure mode problem1 is refused (its test deletes `squares` to check
-that `sum_of_squares` uses it), so that mode grades problem2 only and says so. Then every row of nbgrader's
-example course and fixtures (tests/nbgrader_cases.py) is compared with stock nbgrader's auto score.
+end to end, best of REPEAT (default 1); ours includes its preflight (the source graded first, per notebook). A mode
+that refuses the assignment (a test it cannot honour) says so with the cell and the reason. Then every row of
+nbgrader's example course and fixtures (tests/nbgrader_cases.py) is compared with stock nbgrader's auto score.
 """
 from __future__ import annotations
 

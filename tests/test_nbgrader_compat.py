@@ -62,14 +62,32 @@ def test_the_analysis_names_the_cell_and_the_reason_and_picks_the_mode():
     problem1 = Assignment.from_notebook("ps1", PS1 / "source" / "ps1" / "problem1.ipynb")
     (finding,) = analyse(problem1)
     assert finding.grade_id == "sum_of_squares_uses_squares" and "`del`" in finding.reason
-    assert pick_mode(problem1) == "nbgrader"
-    with pytest.raises(UnsupportedAssignment, match="sum_of_squares_uses_squares.*deletes `squares`"):
-        check(problem1, "secure")
+    assert finding.modes == ("secure", "nbgrader")           # the secure mode forwards `del` to the sandbox
+    assert pick_mode(problem1) == "secure"
+    check(problem1, "secure")
     check(problem1, "nbgrader")
 
 
+@pytest.mark.parametrize("mode", ["secure", "nbgrader"])
+def test_del_of_a_student_name_reaches_the_students_code(tmp_path, mode):
+    """nbgrader's own example test: `del squares`, then `sum_of_squares` must fail; a correct solution earns the
+    half point, one that re-implements squares does not (every correct solution lost it before, issue 17)."""
+    assignment = Assignment.from_notebook("ps1", PS1 / "source" / "ps1" / "problem1.ipynb")
+    assignment.mode = mode
+    nb = nbformat.read(PS1 / "source" / "ps1" / "problem1.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sum_of_squares":
+            cell.source = 'def sum_of_squares(n):\n    return sum(i * i for i in range(1, n + 1))'
+    reimplemented = tmp_path / "problem1.ipynb"
+    nbformat.write(nb, reimplemented)
+    scores = [{p.grade_id: p.points for p in grade_notebook(assignment, path, "s", LIMITS).parts}
+              for path in (PS1 / "source" / "ps1" / "problem1.ipynb", reimplemented)]
+    assert scores[0]["sum_of_squares_uses_squares"] == 0.5 and scores[0]["correct_sum_of_squares"] == 0.5
+    assert scores[1]["sum_of_squares_uses_squares"] == 0 and scores[1]["correct_sum_of_squares"] == 0.5
+
+
 @pytest.mark.parametrize("test, reason", [
-    ("np.random.seed(0)\nassert draw() == draw2()", "seeds the global random generator"),
+    ("SEED = 3\nnp.random.seed(SEED)\nassert draw() == draw2()", "seeds the global random generator"),
     ("import io, contextlib\nbuf = io.StringIO()\nwith contextlib.redirect_stderr(buf):\n    hello()\n"
      "assert buf.getvalue() == 'hi\\n'", "captures printed output"),
     ("def test(capsys):\n    hello()\n    assert capsys.readouterr().out == 'hi'\ntest(capsys)", "capsys"),

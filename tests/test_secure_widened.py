@@ -132,3 +132,14 @@ def test_isinstance_against_a_student_class_is_refused_in_the_secure_mode(tmp_pa
     path = _notebook(tmp_path, answer, {"test_cls": "s = Stack()\nassert isinstance(s, Stack)"})
     with pytest.raises(UnsupportedAssignment, match="isinstance"):
         check(Assignment.from_notebook("w", path), "secure")
+
+
+def test_a_top_level_seed_in_a_test_reaches_the_students_generator(tmp_path):
+    answer = "import numpy as np\n\ndef draw():\n    return float(np.random.rand())\n"
+    test = ("import numpy as np\nnp.random.seed(7)\nfirst = draw()\nnp.random.seed(7)\n"
+            "assert draw() == first\nassert first == np.random.RandomState(7).rand()")
+    path = _notebook(tmp_path, answer, {"test_seed": test})
+    assignment = Assignment.from_notebook("w", path)
+    check(assignment, "secure")
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    assert result.score == 1, result.parts
