@@ -103,13 +103,14 @@ def grade_batch(assignment: Assignment, submissions_root: Path, out: Path, limit
             result.sha256 = fingerprints.get(sub.student)
             result.timestamp = sub.timestamp
             lateness.apply(result, late)
-            record(out, sub.key, result)
-            if gradebook:
-                copy_for_formgrader(course_out, assignment, sub, result)
-            if book is not None:
-                with folder_lock(course_out):    # another run may write the same gradebook
-                    book.record(result)
-            report.graded.append(result.student)
+            with _signals_held():            # a stop lands after this grade is fully recorded, never inside
+                record(out, sub.key, result)     # the gradebook's database code (which swallows exceptions)
+                if gradebook:
+                    copy_for_formgrader(course_out, assignment, sub, result)
+                if book is not None:
+                    with folder_lock(course_out):    # another run may write the same gradebook
+                        book.record(result)
+                report.graded.append(result.student)
             bar.update(1)
             bar.set_postfix_str(f"{result.student}: {result.score:g}/{result.max_score:g} {result.status}")
 
@@ -277,6 +278,20 @@ def _stop_all(running: list[_Job]) -> None:
             job.proc.terminate()
     for job in running:
         _end(job)
+
+
+class _signals_held:
+    """SIGTERM and SIGINT wait (pending) until the block is done, then arrive as usual (main thread only)."""
+
+    def __enter__(self):
+        self.held = None
+        if threading.current_thread() is threading.main_thread():
+            self.held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+
+    def __exit__(self, *exc):
+        if self.held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.held)
+        return False
 
 
 class _stop_on_signals:
