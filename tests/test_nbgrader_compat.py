@@ -231,7 +231,8 @@ def test_a_course_of_several_notebooks_from_the_command_line(courses, tmp_path):
                                        capture_output=True, text=True, timeout=900)
     proc = run("grade", "ps1", subs, "--course", root, "--mode", "auto", "--out", out, "--quiet", "--jobs", "1")
     assert proc.returncode == 0, proc.stderr
-    assert "problem1.ipynb: mode nbgrader" in proc.stderr and "problem2.ipynb: mode secure" in proc.stderr
+    # problem1's `del squares` test is forwarded to the sandbox: the analysis keeps both notebooks secure
+    assert "problem1.ipynb: mode secure" in proc.stderr and "problem2.ipynb: mode secure" in proc.stderr
     with open(out / "problem1" / "grades.csv", newline="") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert (rows["hacker"]["score"], rows["hacker"]["max_score"]) == ("3", "10")      # not bitdiddle's copy
