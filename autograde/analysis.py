@@ -130,9 +130,11 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
             elif dotted and len(dotted) == 1 and dotted[0] in student_names:
                 for arg in [*node.args, *(k.value for k in node.keywords)]:
                     what = _callback(arg, functions, generators)
-                    if what:
+                    # callables (lambdas, builtins, the test's functions) are called back into the test; a
+                    # random generator is an object whose state the student's code must advance: not carried
+                    if what and "random generator" in what:
                         needs.append((f"it passes {what} to the student's `{dotted[0]}`; the secure mode carries "
-                                      "only data into the sandbox, not code or random generators", ("nbgrader",)))
+                                      "data and callables into the sandbox, not random generators", ("nbgrader",)))
         elif isinstance(node, ast.Attribute) and _dotted(node) == ("sys", "stderr"):
             needs.append(("it reads or replaces sys.stderr to capture what the student's code writes there",
                           ("nbgrader",)))

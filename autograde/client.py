@@ -75,6 +75,7 @@ class Session:
         self.budget_end: float | None = None      # the whole submission's deadline
         self.files = None                         # folder copied into each new sandbox's working folder
         self.last: dict = {}                      # the last cell's reply (nbgrader mode reads stderr and result)
+        self.callbacks: dict[int, object] = {}     # the test's callables passed to student code, by id
 
     # -- lifecycle
     def ensure(self) -> None:
@@ -123,9 +124,13 @@ class Session:
         """Every request has a deadline: a student object's __class__ property may loop forever too."""
         deadline = self._bounded(deadline if deadline is not None else time.monotonic() + self.limits.timeout)
         self.seq += 1
+        seq = self.seq                    # a callback may send requests of its own (nested, higher numbers)
         try:
-            reply, out = self.sandbox.request({**header, "seq": self.seq}, blobs, deadline)
-            if reply.get("seq") != self.seq:
+            reply, out = self.sandbox.request({**header, "seq": seq}, blobs, deadline)
+            while "callback" in reply and "seq" not in reply:     # student code calls a test's callable
+                answer, answer_blobs = self._answer_callback(reply, out)
+                reply, out = self.sandbox.request(answer, answer_blobs, deadline)
+            if reply.get("seq") != seq:
                 raise wire.WireError("a reply out of order (did the code write to the grader's pipe?)")
             return reply, out
         except SandboxError as err:
@@ -140,6 +145,28 @@ class Session:
         except wire.WireError as err:
             self.kill()
             raise SandboxError("crashed", f"the student process sent a malformed reply ({err})") from None
+
+    def _answer_callback(self, message, blobs):
+        """Run the test's callable the student's code called, on the grader's side; its result goes back as data
+        (or a handle), an exception as its builtin type and message."""
+        fn = self.callbacks.get(message.get("callback"))
+        if fn is None:
+            raise wire.WireError("a callback the test never passed")
+        try:
+            args = self.decode({"ok": True}, blobs, message.get("args"), "the arguments of a callback")
+            kwargs = self.decode({"ok": True}, blobs, message.get("kwargs"), "the arguments of a callback")
+            if type(args) is not list or type(kwargs) is not dict or any(type(k) is not str for k in kwargs):
+                raise wire.WireError("malformed callback arguments")
+            tree, out = self.encode(fn(*args, **kwargs))
+            return {"op": "callback-result", "ok": True, "value": tree}, out
+        except wire.WireError:
+            raise
+        except Exception as err:  # noqa: BLE001 - the test's callable failed: the student's code sees it raise
+            import builtins
+            name = type(err).__name__ if getattr(builtins, type(err).__name__, None) is type(err) else \
+                next((c.__name__ for c in type(err).__mro__ if getattr(builtins, c.__name__, None) is c),
+                     "Exception")
+            return {"op": "callback-result", "ok": False, "type": name, "message": clean(str(err), 2000)}, []
 
     def request(self, header: dict, blobs=()):
         self.ensure()
@@ -191,6 +218,10 @@ class Session:
                 return {"$h": v._id}
             if isinstance(v, Remote):
                 raise SandboxError("crashed", "an object from before the student process restarted was used")
+            if callable(v):            # a lambda, `abs`, a bound method: called back when the student calls it
+                self.callbacks[id(v)] = v
+                name = getattr(v, "__name__", None)
+                return {"$cb": id(v), "name": name[:60] if type(name) is str else None}
             raise wire.WireError(f"a test passed a {type(v).__name__} to student code (not plain data)")
         enc = wire.Encoder(handle=handle)
         return enc.encode(value), enc.blobs

@@ -188,9 +188,10 @@ _STDLIB_TAGS = {"$set", "$frozenset", "$bytes", "$bytearray", "$counter", "$odic
 class Decoder:
     """Rebuilds values from (tree, blobs). ``handle`` maps {"$h": ...} nodes to proxies."""
 
-    def __init__(self, blobs: list[bytes], handle=None):
+    def __init__(self, blobs: list[bytes], handle=None, callback=None):
         self.blobs = blobs
         self.handle = handle
+        self.callback = callback      # maps {"$cb": ...} nodes (a test's callable, called back) to stubs
 
     def decode(self, node, depth: int = 0):
         """The value a tree describes; anything malformed, however it fails, is a WireError."""
@@ -241,6 +242,10 @@ class Decoder:
             if self.handle is None:
                 raise WireError("unexpected handle")
             return self.handle(node)
+        if key == "$cb":
+            if self.callback is None or type(value) is not int:
+                raise WireError("unexpected callback")
+            return self.callback(node)
         raise WireError(f"unknown tag {key!r}")
 
     def _stdlib(self, key, value, node, depth):

@@ -102,12 +102,15 @@ class Worker:
             request, blobs = self.receive()
             if request.get("op") == "exit":
                 return
-            try:
-                reply, out_blobs = self.dispatch(request, blobs)
-            except BaseException as err:  # noqa: BLE001 - every student failure becomes a reply
-                reply, out_blobs = {"ok": False, "error": describe(err)}, []
-            reply["seq"] = request.get("seq")     # lets the grader tell a stale or forged reply from the answer
-            self.send(reply, out_blobs)
+            self.serve_one(request, blobs)
+
+    def serve_one(self, request, blobs):
+        try:
+            reply, out_blobs = self.dispatch(request, blobs)
+        except BaseException as err:  # noqa: BLE001 - every student failure becomes a reply
+            reply, out_blobs = {"ok": False, "error": describe(err)}, []
+        reply["seq"] = request.get("seq")     # lets the grader tell a stale or forged reply from the answer
+        self.send(reply, out_blobs)
 
     def dispatch(self, request: dict, blobs):
         op = request.get("op")
@@ -120,7 +123,7 @@ class Worker:
             return self.reply_value(self.ns[name])
         if op == "ping":
             return {"ok": True}, []
-        decoder = wire.Decoder(blobs, handle=self._resolve)
+        decoder = wire.Decoder(blobs, handle=self._resolve, callback=lambda node: _Callback(self, node))
         if op == "del":           # a test deleted a student name (secure mode forwards it here)
             self.ns.pop(str(request["name"]), None)
             return {"ok": True}, []
@@ -220,6 +223,38 @@ class _Recorder:
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+class _Callback:
+    """A test's callable (a lambda, `abs`, a bound method) passed to student code: calling it asks the grader,
+    which runs it on its side and answers with data (or a handle). Only while a request is being served."""
+
+    def __init__(self, worker, node):
+        self._worker, self._id = worker, node["$cb"]
+        self.__name__ = str(node.get("name") or "callback")[:60]
+
+    def __call__(self, *args, **kwargs):
+        worker = self._worker
+        enc = wire.Encoder(handle=worker._handle)
+        tree = {"callback": self._id, "args": enc.encode(list(args)), "kwargs": enc.encode(dict(kwargs))}
+        worker.send(tree, enc.blobs)
+        while True:             # the test's callable may itself use student objects: serve those requests
+            reply, blobs = worker.receive()
+            if reply.get("op") == "callback-result":
+                break
+            if reply.get("op") == "exit":
+                raise SystemExit(0)
+            worker.serve_one(reply, blobs)
+        decoder = wire.Decoder(blobs, handle=worker._resolve, callback=lambda node: _Callback(worker, node))
+        if reply.get("ok") is not True:
+            import builtins
+            cls = getattr(builtins, str(reply.get("type", "")), None)
+            cls = cls if isinstance(cls, type) and issubclass(cls, Exception) else RuntimeError
+            raise cls(str(reply.get("message", ""))[:2000])
+        return decoder.decode(reply["value"])
+
+    def __repr__(self):
+        return f"<{self.__name__} from the test>"
 
 
 def _plain_text(shell, value) -> str:
