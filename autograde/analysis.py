@@ -60,11 +60,15 @@ def analyse(assignment) -> list[Finding]:
         if cell.kind == "solution":
             mutated |= _mutated(cell.source) & provided
     student = set(assignment.student_names)
+    classes = set()
+    for cell in assignment.cells:
+        if cell.kind == "solution":
+            classes |= _classes(cell.source)
     findings = []
     for cell in assignment.cells:
         if cell.kind == "test":
             findings += [Finding(cell.grade_id, reason, modes) for reason, modes in
-                         test_needs(cell.source, student, mutated)]
+                         test_needs(cell.source, student, mutated, classes)]
         elif cell.kind == "solution" and cell.points and AUTOTEST.search(cell.source):
             findings.append(Finding(cell.grade_id, _AUTOTEST_WHY, ()))
     return findings
@@ -74,8 +78,12 @@ _AUTOTEST_WHY = ("it holds `### AUTOTEST` directives, which nbgrader expands int
                  "generates the release; as written they are comments, so any notebook (a blank one too) would pass")
 
 
-def test_needs(source: str, student_names: set[str], mutated: set[str] = frozenset()) -> list[tuple[str, tuple]]:
-    """(reason, modes that honour it) for each thing this test cell does that the secure mode cannot carry."""
+def test_needs(source: str, student_names: set[str], mutated: set[str] = frozenset(),
+               classes: set[str] = frozenset()) -> list[tuple[str, tuple]]:
+    """(reason, modes that honour it) for each thing this test cell does that the secure mode cannot carry.
+
+    ``classes`` are the classes the solution cells define: comparing an instance with ``==`` or taking its
+    repr()/str() runs the student's ``__eq__``/``__repr__``, which the secure mode never does."""
     from .assignment import strip_magics
     if AUTOTEST.search(source):
         return [(_AUTOTEST_WHY, ())]
@@ -95,7 +103,20 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
                   for t in n.targets if isinstance(t, ast.Name)}
     in_helpers = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                   for n in ast.walk(f)}
+    # names the cell binds to an instance of a student class (`expected = Point(1, 2)`), or, when the solution
+    # defines classes, to what a student's function returned (`p = make_point()`, likely such an instance)
+    instances = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and _student_call(n.value, classes)
+                 for t in n.targets if isinstance(t, ast.Name)}
+    results = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and classes and _student_call(
+               n.value, student_names) for t in n.targets if isinstance(t, ast.Name)} - set(classes)
     for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+            cls = next((c for c in (_instance_of(o, classes, instances, tree)
+                                    for o in [node.left, *node.comparators]) if c), None)
+            if cls:
+                needs.append((f"it compares an instance of the student's class `{cls}` with `==`, which runs the "
+                              "student's `__eq__`; the secure mode never calls it (an object that claims to equal "
+                              "everything must not pass)", ("nbgrader",)))
         if isinstance(node, ast.Delete):
             names = [t.id for t in node.targets if isinstance(t, ast.Name) and (t.id in student_names
                                                                                   or t.id not in own.get(node.lineno, ()))]
@@ -123,6 +144,14 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
                               "prints in another process in the secure mode", ("nbgrader",)))
             elif dotted and dotted[-1] in ("globals", "locals", "vars", "get_ipython") and len(dotted) == 1:
                 needs.append((f"it reads the namespace itself (`{dotted[0]}()`)", ("nbgrader",)))
+            elif dotted in (("repr",), ("str",), ("format",)) and node.args and (
+                    _student_call(node.args[0], classes) or _student_call(node.args[0], student_names if classes
+                                                                          else set())
+                    or (isinstance(node.args[0], ast.Name) and node.args[0].id in instances | results)):
+                needs.append((f"it takes `{dotted[0]}()` of an object of the student's code (the solution defines "
+                              f"the class{'es' if len(classes) > 1 else ''} `{'`, `'.join(sorted(classes))}`), "
+                              "which runs the student's `__repr__`/`__str__`; the secure mode never runs them",
+                              ("nbgrader",)))
             elif dotted in (("isinstance",), ("issubclass",)) and len(node.args) == 2 and any(
                     isinstance(n, ast.Name) and n.id in student_names for n in ast.walk(node.args[1])):
                 needs.append((f"it checks `{dotted[0]}` against the student's own class, which stays in the "
@@ -194,6 +223,37 @@ def _callback(arg, functions: set[str], generators: set[str]) -> str | None:
             obj = getattr(obj, part, None)
         if obj is not None and callable(obj):
             return f"the function `{'.'.join(dotted)}`"
+    return None
+
+
+def _classes(source: str) -> set[str]:
+    """The classes a cell defines at its top level."""
+    from .assignment import strip_magics
+    try:
+        tree = ast.parse(strip_magics(source))
+    except SyntaxError:
+        return set()
+    return {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+
+
+def _student_call(node, names) -> str | None:
+    """The name called, when ``node`` is a call of one of ``names`` (`Point(1, 2)`)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+        return node.func.id
+    return None
+
+
+def _instance_of(node, classes, instances: set[str], tree) -> str | None:
+    """The student class ``node`` is an instance of: a call of it, or a name the cell binds to such a call."""
+    if not isinstance(node, ast.Name):
+        return _student_call(node, classes)
+    if node.id not in instances:
+        return None
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets):
+            cls = _student_call(n.value, classes)
+            if cls:
+                return cls
     return None
 
 

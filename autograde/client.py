@@ -76,6 +76,8 @@ class Session:
         self.files = None                         # folder copied into each new sandbox's working folder
         self.last: dict = {}                      # the last cell's reply (nbgrader mode reads stderr and result)
         self.callbacks: dict[int, object] = {}     # the test's callables passed to student code, by id
+        self.testing = False                      # a test cell's own code is running (engine.run_part sets it)
+        self.limitations: set[str] = set()        # what the running test did that the secure mode cannot honour
 
     # -- lifecycle
     def ensure(self) -> None:
@@ -314,17 +316,55 @@ class Remote:
             raise StopIteration
         return self._session.decode(reply, out, reply.get("value"), "next() of your iterator")
 
+    # What a student's class defines for ==, truth and repr is never run on the grader's side (an object that
+    # claims to equal everything must not pass): the safe answer stands, and a use by the running test is
+    # recorded, so that a failing part says the grader could not honour the test (engine._limited).
+    def _limited(self, what: str) -> None:
+        if self._session.testing:
+            self._session.limitations.add(what)
+
     def __eq__(self, other):
-        return self is other
+        if self is other or (type(other) is Remote and other._session is self._session
+                             and other._generation == self._generation and other._id == self._id):
+            return True                # the same object in the sandbox (handles are kept, ids are not reused)
+        self._limited(EQ)
+        return False
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
 
     def __hash__(self):
         return hash((id(self._session), self._id))
 
     def __bool__(self):
+        self._limited(BOOL)
         return True
 
     def __repr__(self):
+        if _called_from_test():         # not dlbook.testing's or the engine's own descriptions of a value
+            self._limited(REPR)
+        return self._placeholder()
+
+    def _placeholder(self) -> str:
         return f"<{self._type} object from your code>"
+
+
+EQ = ("compared a student object with `==` or `!=`: the secure mode never calls a student's `__eq__` (an object "
+      "that claims to equal everything must not pass), so such a comparison is always false")
+BOOL = ("truth-tested a student object (`if obj`, `not obj`, `assert obj`): the secure mode never calls a "
+        "student's `__bool__` or `__len__` for that, so the object counts as true")
+REPR = ("used repr(), str() or format() of a student object: the secure mode never runs a student's `__repr__` "
+        "or `__str__` and gives a placeholder instead")
+
+
+def _called_from_test() -> bool:
+    """Whether the caller of the caller is a test cell's (or a provided cell's) own code."""
+    import sys
+    try:
+        name = sys._getframe(2).f_code.co_filename
+    except ValueError:
+        return False
+    return name.startswith(("<test ", "<provided cell>"))
 
 
 def _apply_changes(originals, changes) -> None:

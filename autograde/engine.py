@@ -317,6 +317,29 @@ class _Grader:
 
     # -- graded parts
     def run_part(self, part: Part) -> PartResult:
+        self.session.limitations = set()
+        result = self._run_part(part)
+        if not result.passed and self.session.limitations:
+            result = self._limited(part, result, sorted(self.session.limitations))
+        self.session.limitations = set()
+        return result
+
+    def _limited(self, part: Part, result: PartResult, what: list[str]) -> PartResult:
+        """A failed part whose test did what the secure mode cannot honour (compared a student object with ==,
+        say): not a judgement of the student's work. The part says so, and status `crashed` with a note tells
+        the instructor to grade the assignment with --mode nbgrader. The points stay 0: never graded as passed."""
+        why = "; it ".join(what)
+        self.incidents.add("crashed")
+        self.notes.append(f"The grader could not run the test of `{part.grade_id}` as written in the secure mode: "
+                          f"it {why}. This is not a judgement of your work: your instructor has been told and will "
+                          "regrade it (grade this assignment with --mode nbgrader)")
+        message = (f"not graded: the grader could not run this test as written in the secure mode: it {why}. "
+                   "Your instructor has been told; the assignment must be graded with --mode nbgrader. "
+                   f"(What the test reported: {_short(result.message, 500)})")
+        outcome = result.outcome if result.outcome in ("timeout", "memory") else "crashed"
+        return PartResult(part.grade_id, 0.0, part.points, outcome, message, result.hidden)
+
+    def _run_part(self, part: Part) -> PartResult:
         try:
             self._bind_student_names()
             self.session.deadline = self.session.cell_deadline()
@@ -328,7 +351,7 @@ class _Grader:
             for hidden, code in part.segments:
                 try:
                     compiled = forward.instrument(code, deleted) if forwarding else code
-                    with _quiet():
+                    with _quiet(), _testing(self.session):
                         exec(compile(compiled, f"<test {part.grade_id}>", "exec"), self.namespace)
                 except Exception as err:  # noqa: BLE001 - every failure is reported to the student
                     return self._failure(part, err, hidden, code)
@@ -485,6 +508,16 @@ def _time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _testing(session: Session):
+    """While a test cell's own code runs: its uses of student objects are the test's (Remote records them)."""
+    session.testing = True
+    try:
+        yield
+    finally:
+        session.testing = False
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograde.analysis import UnsupportedAssignment, check
+from autograde.analysis import UnsupportedAssignment, check, pick_mode
 from autograde.assignment import Assignment
 from autograde.engine import grade_notebook
 from autograde.sandbox import Limits
@@ -157,3 +157,90 @@ def test_a_top_level_seed_in_a_test_reaches_the_students_generator(tmp_path):
     check(assignment, "secure")
     result = grade_notebook(assignment, path, "ann", LIMITS)
     assert result.score == 1, result.parts
+
+
+# ------------------------------------------------ student objects the secure mode cannot compare: loud, never silent
+POINT = '''from dataclasses import dataclass
+
+@dataclass
+class Point:
+    x: int
+    y: int
+
+def make_point(x, y):
+    ### BEGIN SOLUTION
+    return Point(x, y)
+    ### END SOLUTION
+
+class Stack:
+    def __init__(self):
+        self.items = []
+
+    def __len__(self):
+        return len(self.items)
+'''
+CHEAT = '''class Point:
+    def __init__(self, *args):
+        pass
+
+    def __eq__(self, other):
+        return True
+
+def make_point(x, y):
+    return Point()
+'''
+
+
+def test_comparing_a_student_dataclass_picks_the_nbgrader_mode_which_grades_it_right(tmp_path):
+    path = _notebook(tmp_path, POINT, {"test_eq": "assert make_point(1, 2) == Point(1, 2)",
+                                       "test_repr": "p = make_point(1, 2)\nassert repr(p) == 'Point(x=1, y=2)'"})
+    assignment = Assignment.from_notebook("w", path)
+    with pytest.raises(UnsupportedAssignment, match="(?s)`Point` with `==`.*`repr\\(\\)`"):
+        check(assignment, "secure")
+    assert pick_mode(assignment) == "nbgrader"
+    assignment.mode = "nbgrader"
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    assert result.score == 2 and result.status == "graded", result.parts
+
+
+@pytest.mark.parametrize("test, what", [("p = make_point(1, 2)\nq = make_point(1, 2)\nassert p == q", "`==`"),
+                                        ("assert not Stack()", "truth-tested"),
+                                        ("s = str\nassert s(make_point(1, 2)) == 'Point(x=1, y=2)'", "repr()")])
+def test_what_the_secure_mode_cannot_honour_fails_loudly_not_silently(tmp_path, test, what):
+    """A test the load-time analysis does not see through still never scores a correct answer 0 in silence: the
+    part says the grader could not run it as written, and the status (`crashed`) and a note tell the instructor."""
+    path = _notebook(tmp_path, POINT, {"test_it": test, "test_fine": "p = make_point(1, 2)\nassert p.x == 1 "
+                                       "and p != None and p == p"})
+    assignment = Assignment.from_notebook("w", path)
+    assert pick_mode(assignment) == "secure"
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    parts = {p.grade_id: p for p in result.parts}
+    assert parts["test_fine"].passed                       # a passing part is unaffected
+    it = parts["test_it"]
+    assert it.points == 0 and it.outcome == "crashed" and result.status == "crashed", result
+    assert "could not run this test as written in the secure mode" in it.message and what in it.message
+    assert "--mode nbgrader" in it.message
+    assert any("test of `test_it`" in n and "--mode nbgrader" in n for n in result.notes), result.notes
+
+
+def test_the_graders_own_descriptions_of_a_student_object_do_not_count(tmp_path):
+    """dlbook.testing and the engine describe what a student returned; that is no use of the object by the test."""
+    test = "from dlbook.testing import check_close\ncheck_close(make_point(1, 2), 3.0, 'make_point(1, 2)')"
+    path = _notebook(tmp_path, POINT, {"test_num": test})
+    result = grade_notebook(Assignment.from_notebook("w", path), path, "ann", LIMITS)
+    (part,) = result.parts
+    assert part.outcome == "failed" and result.status == "graded" and "secure mode" not in part.message, part
+
+
+def test_an_always_equal_object_still_cannot_pass_in_the_secure_mode(tmp_path):
+    source = _notebook(tmp_path, POINT.replace("return Point(x, y)", "return {'x': x, 'y': y}"),
+                       {"test_eq": "assert make_point(1, 2) == {'x': 1, 'y': 2}"})
+    assignment = Assignment.from_notebook("w", source)
+    assert pick_mode(assignment) == "secure"
+    assert grade_notebook(assignment, source, "ann", LIMITS).score == 1
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[0].source = CHEAT
+    cheat = tmp_path / "cheat.ipynb"
+    nbformat.write(nb, cheat)
+    result = grade_notebook(assignment, cheat, "bob", LIMITS)
+    assert result.score == 0 and not result.parts[0].passed, result
