@@ -327,8 +327,9 @@ class Remote:
         if self is other or (type(other) is Remote and other._session is self._session
                              and other._generation == self._generation and other._id == self._id):
             return True                # the same object in the sandbox (handles are kept, ids are not reused)
-        self._limited(EQ)
-        return False
+        if type(other) is Remote:      # two student objects (`make_point(1, 2) == Point(1, 2)`): only the
+            self._limited(EQ)          # student's __eq__ could tell. Against the test's own data, "not equal"
+        return False                   # is the defence itself: a correct answer returns data, which compares
 
     def __ne__(self, other):
         return not self.__eq__(other)
@@ -349,7 +350,7 @@ class Remote:
         return f"<{self._type} object from your code>"
 
 
-EQ = ("compared a student object with `==` or `!=`: the secure mode never calls a student's `__eq__` (an object "
+EQ = ("compared two student objects with `==` or `!=`: the secure mode never calls a student's `__eq__` (an object "
       "that claims to equal everything must not pass), so such a comparison is always false")
 BOOL = ("truth-tested a student object (`if obj`, `not obj`, `assert obj`): the secure mode never calls a "
         "student's `__bool__` or `__len__` for that, so the object counts as true")

@@ -244,3 +244,5 @@ def test_an_always_equal_object_still_cannot_pass_in_the_secure_mode(tmp_path):
     nbformat.write(nb, cheat)
     result = grade_notebook(assignment, cheat, "bob", LIMITS)
     assert result.score == 0 and not result.parts[0].passed, result
+    # compared with the test's own data, "not equal" is the defence, not a limitation: no call for a regrade
+    assert result.status == "graded" and "secure mode" not in result.parts[0].message, result
