@@ -338,8 +338,13 @@ class Remote:
         return hash((id(self._session), self._id))
 
     def __bool__(self):
-        self._limited(BOOL)
-        return True
+        # The student's own __bool__/__len__ decides, in the sandbox; only a plain bool comes back. An object that
+        # claims to be true gains nothing a test of truth would not already give it.
+        reply, out = self._ask({"op": "bool"})
+        value = self._session.decode(reply, out, reply.get("value"), "the truth value of your object")
+        if type(value) is not bool:
+            raise ForbiddenValue("the truth value of your object was not a bool")
+        return value
 
     def __repr__(self):
         if _called_from_test():         # not dlbook.testing's or the engine's own descriptions of a value
@@ -352,8 +357,6 @@ class Remote:
 
 EQ = ("compared two student objects with `==` or `!=`: the secure mode never calls a student's `__eq__` (an object "
       "that claims to equal everything must not pass), so such a comparison is always false")
-BOOL = ("truth-tested a student object (`if obj`, `not obj`, `assert obj`): the secure mode never calls a "
-        "student's `__bool__` or `__len__` for that, so the object counts as true")
 REPR = ("used repr(), str() or format() of a student object: the secure mode never runs a student's `__repr__` "
         "or `__str__` and gives a placeholder instead")
 

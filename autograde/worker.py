@@ -144,6 +144,8 @@ class Worker:
             return self.reply_value(target[decoder.decode(request["key"])])
         if op == "len":
             return self.reply_value(len(target))
+        if op == "bool":          # truth of a student object: a plain bool crosses, so nothing is gained by lying
+            return self.reply_value(bool(target))
         if op == "iter":
             if iter(target) is target:      # a generator or other iterator: lazily, one next() per request
                 return {"ok": True, "lazy": True}, []

@@ -204,7 +204,6 @@ def test_comparing_a_student_dataclass_picks_the_nbgrader_mode_which_grades_it_r
 
 
 @pytest.mark.parametrize("test, what", [("p = make_point(1, 2)\nq = make_point(1, 2)\nassert p == q", "`==`"),
-                                        ("assert not Stack()", "truth-tested"),
                                         ("s = str\nassert s(make_point(1, 2)) == 'Point(x=1, y=2)'", "repr()")])
 def test_what_the_secure_mode_cannot_honour_fails_loudly_not_silently(tmp_path, test, what):
     """A test the load-time analysis does not see through still never scores a correct answer 0 in silence: the
@@ -246,3 +245,14 @@ def test_an_always_equal_object_still_cannot_pass_in_the_secure_mode(tmp_path):
     assert result.score == 0 and not result.parts[0].passed, result
     # compared with the test's own data, "not equal" is the defence, not a limitation: no call for a regrade
     assert result.status == "graded" and "secure mode" not in result.parts[0].message, result
+
+
+@pytest.mark.parametrize("test, passes", [("assert not Stack()", True), ("assert Stack()", False),
+                                          ("s = Stack()\nassert (1 if s else 2) == 2", True)])
+def test_the_truth_of_a_student_object_is_the_students_own(tmp_path, test, passes):
+    """`if obj` / `assert not obj` ask the sandbox: the student's __len__/__bool__ decides, and only a bool crosses."""
+    path = _notebook(tmp_path, POINT, {"test_it": test})
+    assignment = Assignment.from_notebook("w", path)
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    (part,) = result.parts
+    assert part.passed is passes and result.status == "graded", result
