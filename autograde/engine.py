@@ -258,19 +258,26 @@ class _Grader:
             self.on_part(result)
 
     # -- provided and student cells
-    def run_cell(self, step) -> None:
+    def execute(self, step) -> tuple[bool, dict | None]:
+        """Run a provided or student cell in the sandbox: (whether it ran, the error it raised). A sandbox incident
+        (timeout, memory, crash) is noted and the cell skipped; shell lines the worker skipped are noted."""
         try:
             error = self.session.run_cell(step.code)
         except SandboxError as err:
             self.session.forget_last()
             self.incidents.add(err.kind)
             self.notes.append(f"{step.label.capitalize()} {_incident_words(err, self.limits)}; it was skipped")
-            self._remember_failure(step)
-            error = None
+            return False, None
         for line in self.session.skipped if step.kind == "student" else []:
             self.notes.append(f"Skipped `{line}` in {step.label}: shell commands and package installs do not "
                               "run while grading (no shell, no network); everything else in the cell ran")
         self.session.skipped = []
+        return True, error
+
+    def run_cell(self, step) -> None:
+        ran, error = self.execute(step)
+        if not ran:
+            self._remember_failure(step)
         if error and step.kind == "student":
             self.notes.append(f"{step.label.capitalize()} raised {error.get('type')}: "
                               f"{_short(error.get('message', ''))}")

@@ -20,17 +20,7 @@ class NbgraderGrader(_Grader):
     """Runs every cell, tests included, in the student's sandbox process."""
 
     def run_cell(self, step) -> None:
-        try:
-            error = self.session.run_cell(step.code)
-        except SandboxError as err:
-            self.session.forget_last()
-            self.incidents.add(err.kind)
-            self.notes.append(f"{step.label.capitalize()} {_incident_words(err, self.limits)}; it was skipped")
-            return
-        for line in self.session.skipped if step.kind == "student" else []:
-            self.notes.append(f"Skipped `{line}` in {step.label}: shell commands and package installs do not "
-                              "run while grading (no shell, no network); everything else in the cell ran")
-        self.session.skipped = []
+        _, error = self.execute(step)
         if error:
             who = step.label.capitalize() if step.kind == "student" else "A provided cell"
             self.notes.append(f"{who} raised {error.get('type')}: {_short(error.get('message', ''))}")

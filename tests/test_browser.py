@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from .assignments import REPO
-from .test_site import CHAPTERS, SITE, TEX
+from .test_site import CHAPTERS, SITE, TEX, require_site
 
 SHOTS = REPO / "_build" / "screenshots"
 # A term each chapter is about: the site's search must list the chapter among the first results.
@@ -52,10 +52,7 @@ def _binary(names, env_folder=None) -> str | None:
 
 @pytest.fixture(scope="module")
 def server():
-    if not CHAPTERS:
-        if os.environ.get("DLBOOK_REQUIRE_SITE"):
-            pytest.fail(f"no built site in {SITE}: run `make book` first")
-        pytest.skip(f"no built site in {SITE} (run `make book`)")
+    require_site()
     handler = functools.partial(_QuietHandler, directory=str(SITE))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)

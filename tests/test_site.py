@@ -53,12 +53,17 @@ def test_the_checker_finds_raw_tex_and_ignores_math_and_code(tmp_path):
     assert [m.group(0) for m in TEX.finditer(_prose(page))] == ["$\\mathbf{w}$", "\\partial"]
 
 
-@pytest.fixture(scope="module")
-def site():
+def require_site() -> None:
+    """Skip when the site is not built, except where `make test` requires it (DLBOOK_REQUIRE_SITE): then fail."""
     if not CHAPTERS:
         if os.environ.get("DLBOOK_REQUIRE_SITE"):
             pytest.fail(f"no built site in {SITE}: run `make book` first")
         pytest.skip(f"no built site in {SITE} (run `make book`)")
+
+
+@pytest.fixture(scope="module")
+def site():
+    require_site()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
