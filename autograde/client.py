@@ -232,7 +232,8 @@ class Session:
 def _reject(value, what, depth=0):
     if isinstance(value, wire.Rejected):
         raise ForbiddenValue(f"{what} returned {clean(value.reason, 200)}, not a plain value")
-    if depth < 8 and type(value) in (list, tuple, set, frozenset) or type(value).__name__ == "deque":
+    # every container here was built by the decoder, so isinstance cannot be fooled (namedtuples are tuples)
+    if depth < 8 and isinstance(value, (list, tuple, set, frozenset)) or type(value).__name__ == "deque":
         for v in value:
             _reject(v, what, depth + 1)
     elif depth < 8 and type(value) is dict:

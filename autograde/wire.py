@@ -94,6 +94,8 @@ class Encoder:
 
     def _stdlib(self, value, t, depth: int):
         """The standard library's value types, by value (exact types only, as everywhere), else None."""
+        if t.__bases__ == (tuple,) and type(getattr(t, "_fields", None)) is tuple:
+            return self._namedtuple(value, t, depth)
         if t is set or t is frozenset:
             return {"$set" if t is set else "$frozenset": [self.encode(v, depth + 1) for v in value]}
         if t is bytes or t is bytearray:
@@ -123,6 +125,15 @@ class Encoder:
         if mod == "datetime" and t.__name__ == "timedelta":
             return {"$timedelta": [value.days, value.seconds, value.microseconds]}
         return None
+
+    def _namedtuple(self, value, t, depth: int):
+        """A namedtuple (collections' or typing's) by value: the test gets a namedtuple of the same name and fields
+        built on its side, equal to the plain tuple it may expect, with the fields readable by name."""
+        fields = t._fields
+        if not all(type(f) is str for f in fields) or len(fields) != len(value):
+            return None
+        return {"$namedtuple": [self.encode(v, depth + 1) for v in tuple.__iter__(value)],
+                "name": str(t.__name__)[:60], "fields": list(fields)}
 
     def _raw(self, data: bytes) -> int:
         self.size += len(data)
@@ -181,7 +192,7 @@ def _array_kind(value):
 
 # ---------------------------------------------------------------- decoding
 
-_STDLIB_TAGS = {"$set", "$frozenset", "$bytes", "$bytearray", "$counter", "$odict", "$ddict", "$deque", "$fraction",
+_STDLIB_TAGS = {"$namedtuple", "$set", "$frozenset", "$bytes", "$bytearray", "$counter", "$odict", "$ddict", "$deque", "$fraction",
                 "$decimal", "$date", "$datetime", "$time", "$timedelta"}
 
 
@@ -255,6 +266,9 @@ class Decoder:
         import decimal
         import fractions
         pairs = lambda: [(self._decode(k, depth + 1), self._decode(v, depth + 1)) for k, v in value]  # noqa: E731
+        if key == "$namedtuple":
+            return _namedtuple_type(node.get("name"), node.get("fields"), len(value))(
+                *[self._decode(v, depth + 1) for v in value])
         if key in ("$set", "$frozenset"):
             items = [self._decode(v, depth + 1) for v in value]
             return set(items) if key == "$set" else frozenset(items)
@@ -314,6 +328,30 @@ class Decoder:
         if node.get("grad") and tensor.is_floating_point():
             tensor.requires_grad_(True)
         return tensor
+
+
+_NAMEDTUPLES: dict = {}
+MAX_FIELDS = 256
+
+
+def _namedtuple_type(name, fields, count: int):
+    """The grader's own namedtuple class for a name and fields (validated; one class per name and fields)."""
+    import collections
+    import keyword
+    if type(name) is not str or type(fields) is not list or len(fields) != count or count > MAX_FIELDS:
+        raise WireError("bad namedtuple")
+    for text in [name, *fields]:
+        if type(text) is not str or not text.isidentifier() or keyword.iskeyword(text) or len(text) > 60:
+            raise WireError("bad namedtuple name or field")
+    if len(set(fields)) != len(fields) or any(f.startswith("_") for f in fields):
+        raise WireError("bad namedtuple fields")
+    key = (name, tuple(fields))
+    cls = _NAMEDTUPLES.get(key)
+    if cls is None:
+        cls = collections.namedtuple(name, fields, module="student")
+        if len(_NAMEDTUPLES) < 1000:
+            _NAMEDTUPLES[key] = cls
+    return cls
 
 
 def read_npy(data: bytes):

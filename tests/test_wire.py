@@ -74,3 +74,31 @@ def test_arrays_are_never_unpickled():
     np.save(buf, np.array([{"x": 1}], dtype=object), allow_pickle=True)
     with pytest.raises((ValueError, wire.WireError)):
         wire.Decoder([buf.getvalue()]).decode({"$nd": 0})
+
+
+def test_namedtuples_cross_by_value_as_the_graders_own_class():
+    """A student's namedtuple equals the plain tuple a test expects (it was a proxy, never equal: a correct answer
+    lost its part in silence); the grader builds its own class, so the student's methods never run there."""
+    import collections
+    import typing
+
+    class Pair(typing.NamedTuple):
+        lo: int
+        hi: float
+
+        def __eq__(self, other):              # a doctored class: its methods stay behind
+            return True
+
+    P = collections.namedtuple("P", "x y")
+    out = roundtrip([P(1, (2, 3)), Pair(1, 2.5)])
+    assert out[0] == (1, (2, 3)) and out[0].y == (2, 3) and repr(out[0]) == "P(x=1, y=(2, 3))"
+    assert out[1] == (1, 2.5) and out[1] != (0, 0) and out[1].hi == 2.5 and type(out[1]).__name__ == "Pair"
+    assert type(out[0]) is not P and type(roundtrip(P(3, 4))) is type(out[0])
+
+
+@pytest.mark.parametrize("name, fields", [("P", ["x", "x"]), ("P", ["_x"]), ("P; import os", ["x"]),
+                                          ("P", ["x=1"]), ("class", ["x"]), ("P", "x")])
+def test_malformed_namedtuples_are_wire_errors(name, fields):
+    node = {"$namedtuple": [1], "name": name, "fields": fields}
+    with pytest.raises(wire.WireError):
+        wire.Decoder([]).decode(node)
