@@ -27,8 +27,6 @@ _FIGURE = {"gca", "gcf", "get_fignums", "gci", "get_figlabels"}
 # Output a student's function prints during a test's call is forwarded to the test's sys.stdout, so capturing
 # stdout (redirect_stdout, replacing sys.stdout) works in the secure mode; stderr and pytest's fixtures do not.
 _CAPTURE = {"redirect_stderr", "capture_output", "capsys", "capfd", "CaptureIO"}
-_GENERATORS = {"default_rng", "RandomState", "Random", "Generator", "SystemRandom"}
-_NAMESPACE = {"globals", "locals", "vars", "get_ipython", "__builtins__", "__builtin__", "builtins"}
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "add",
              "discard", "setdefault", "popitem", "fill", "resize", "itemset", "put", "shuffle",
              "appendleft", "extendleft", "rotate", "difference_update", "intersection_update",
@@ -60,15 +58,11 @@ def analyse(assignment) -> list[Finding]:
         if cell.kind == "solution":
             mutated |= _mutated(cell.source) & provided
     student = set(assignment.student_names)
-    classes = set()
-    for cell in assignment.cells:
-        if cell.kind == "solution":
-            classes |= _classes(cell.source)
     findings = []
     for cell in assignment.cells:
         if cell.kind == "test":
             findings += [Finding(cell.grade_id, reason, modes) for reason, modes in
-                         test_needs(cell.source, student, mutated, classes)]
+                         test_needs(cell.source, student, mutated)]
         elif cell.kind == "solution" and cell.points and AUTOTEST.search(cell.source):
             findings.append(Finding(cell.grade_id, _AUTOTEST_WHY, ()))
     return findings
@@ -78,12 +72,8 @@ _AUTOTEST_WHY = ("it holds `### AUTOTEST` directives, which nbgrader expands int
                  "generates the release; as written they are comments, so any notebook (a blank one too) would pass")
 
 
-def test_needs(source: str, student_names: set[str], mutated: set[str] = frozenset(),
-               classes: set[str] = frozenset()) -> list[tuple[str, tuple]]:
-    """(reason, modes that honour it) for each thing this test cell does that the secure mode cannot carry.
-
-    ``classes`` are the classes the solution cells define: comparing an instance with ``==`` or taking its
-    repr()/str() runs the student's ``__eq__``/``__repr__``, which the secure mode never does."""
+def test_needs(source: str, student_names: set[str], mutated: set[str] = frozenset()) -> list[tuple[str, tuple]]:
+    """(reason, modes that honour it) for each thing this test cell does that the secure mode cannot carry."""
     from .assignment import strip_magics
     if AUTOTEST.search(source):
         return [(_AUTOTEST_WHY, ())]
@@ -97,26 +87,9 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
         return [(f"it is not valid Python ({err.msg}, line {err.lineno})", ())]
     own = _bound_before(tree)
     # A seed inside the test's own helper function seeds the test's reference computation, not the student's.
-    functions = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    generators = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-                  and (_dotted(n.value.func) or ("",))[-1] in _GENERATORS
-                  for t in n.targets if isinstance(t, ast.Name)}
     in_helpers = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
                   for n in ast.walk(f)}
-    # names the cell binds to an instance of a student class (`expected = Point(1, 2)`), or, when the solution
-    # defines classes, to what a student's function returned (`p = make_point()`, likely such an instance)
-    instances = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and _student_call(n.value, classes)
-                 for t in n.targets if isinstance(t, ast.Name)}
-    results = {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) and classes and _student_call(
-               n.value, student_names) for t in n.targets if isinstance(t, ast.Name)} - set(classes)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
-            cls = next((c for c in (_instance_of(o, classes, instances, tree)
-                                    for o in [node.left, *node.comparators]) if c), None)
-            if cls:
-                needs.append((f"it compares an instance of the student's class `{cls}` with `==`, which runs the "
-                              "student's `__eq__`; the secure mode never calls it (an object that claims to equal "
-                              "everything must not pass)", ("nbgrader",)))
         if isinstance(node, ast.Delete):
             names = [t.id for t in node.targets if isinstance(t, ast.Name) and (t.id in student_names
                                                                                   or t.id not in own.get(node.lineno, ()))]
@@ -144,26 +117,6 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
                               "prints in another process in the secure mode", ("nbgrader",)))
             elif dotted and dotted[-1] in ("globals", "locals", "vars", "get_ipython") and len(dotted) == 1:
                 needs.append((f"it reads the namespace itself (`{dotted[0]}()`)", ("nbgrader",)))
-            elif dotted in (("repr",), ("str",), ("format",)) and node.args and (
-                    _student_call(node.args[0], classes) or _student_call(node.args[0], student_names if classes
-                                                                          else set())
-                    or (isinstance(node.args[0], ast.Name) and node.args[0].id in instances | results)):
-                needs.append((f"it takes `{dotted[0]}()` of an object of the student's code (the solution defines "
-                              f"the class{'es' if len(classes) > 1 else ''} `{'`, `'.join(sorted(classes))}`), "
-                              "which runs the student's `__repr__`/`__str__`; the secure mode never runs them",
-                              ("nbgrader",)))
-            elif dotted in (("isinstance",), ("issubclass",)) and len(node.args) == 2 and any(
-                    isinstance(n, ast.Name) and n.id in student_names for n in ast.walk(node.args[1])):
-                needs.append((f"it checks `{dotted[0]}` against the student's own class, which stays in the "
-                              "sandbox in the secure mode", ("nbgrader",)))
-            elif dotted and len(dotted) == 1 and dotted[0] in student_names:
-                for arg in [*node.args, *(k.value for k in node.keywords)]:
-                    what = _callback(arg, functions, generators)
-                    # callables (lambdas, builtins, the test's functions) are called back into the test; a
-                    # random generator is an object whose state the student's code must advance: not carried
-                    if what and "random generator" in what:
-                        needs.append((f"it passes {what} to the student's `{dotted[0]}`; the secure mode carries "
-                                      "data and callables into the sandbox, not random generators", ("nbgrader",)))
         elif isinstance(node, ast.Attribute) and _dotted(node) == ("sys", "stderr"):
             needs.append(("it reads or replaces sys.stderr to capture what the student's code writes there",
                           ("nbgrader",)))
@@ -197,64 +150,6 @@ def pick_mode(assignment) -> str:
     """The mode the analysis picks: secure unless a test needs nbgrader's semantics (AUTOTEST is refused later)."""
     findings = analyse(assignment)
     return "nbgrader" if any("secure" not in f.modes and f.modes for f in findings) else "secure"
-
-
-def _callback(arg, functions: set[str], generators: set[str]) -> str | None:
-    """What an argument is, when it is code or a random generator rather than data; None for data."""
-    import builtins
-    import math
-    if isinstance(arg, ast.Lambda):
-        return "a lambda"
-    if isinstance(arg, ast.Name):
-        if arg.id in functions:
-            return f"the test's own function or class `{arg.id}`"
-        if arg.id in generators:
-            return f"the random generator `{arg.id}`"
-        if callable(getattr(builtins, arg.id, None)) and arg.id not in ("True", "False", "None"):
-            return f"the builtin `{arg.id}`"
-    if isinstance(arg, ast.Call) and (_dotted(arg.func) or ("",))[-1] in _GENERATORS:
-        return "a random generator"
-    dotted = _dotted(arg) if isinstance(arg, ast.Attribute) else None
-    if dotted and dotted[0] in ("np", "numpy", "math", "torch", "F", "nn"):
-        import sys
-        root = {"np": "numpy", "F": "torch.nn.functional", "nn": "torch.nn"}.get(dotted[0], dotted[0])
-        obj = sys.modules.get(root) or (math if root == "math" else None)
-        for part in dotted[1:]:
-            obj = getattr(obj, part, None)
-        if obj is not None and callable(obj):
-            return f"the function `{'.'.join(dotted)}`"
-    return None
-
-
-def _classes(source: str) -> set[str]:
-    """The classes a cell defines at its top level."""
-    from .assignment import strip_magics
-    try:
-        tree = ast.parse(strip_magics(source))
-    except SyntaxError:
-        return set()
-    return {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
-
-
-def _student_call(node, names) -> str | None:
-    """The name called, when ``node`` is a call of one of ``names`` (`Point(1, 2)`)."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
-        return node.func.id
-    return None
-
-
-def _instance_of(node, classes, instances: set[str], tree) -> str | None:
-    """The student class ``node`` is an instance of: a call of it, or a name the cell binds to such a call."""
-    if not isinstance(node, ast.Name):
-        return _student_call(node, classes)
-    if node.id not in instances:
-        return None
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets):
-            cls = _student_call(n.value, classes)
-            if cls:
-                return cls
-    return None
 
 
 def _dotted(node) -> tuple[str, ...] | None:

@@ -262,7 +262,11 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         session = self._session
-        tree, blobs = session.encode((list(args), dict(kwargs)))
+        try:
+            tree, blobs = session.encode((list(args), dict(kwargs)))
+        except wire.WireError as err:   # the test's own object (not data, not callable): cannot be carried
+            self._limited(f"passed to the student's code what the secure mode cannot carry into the sandbox ({err})")
+            raise
         tree_args, tree_kwargs = tree["$tuple"]
         session.running = f"`{self._name}(...)`" if self._name else f"a call of your {self._type}"
         reply, out = self._ask({"op": "call", "args": tree_args, "kwargs": tree_kwargs}, blobs)
@@ -317,22 +321,35 @@ class Remote:
             raise StopIteration
         return self._session.decode(reply, out, reply.get("value"), "next() of your iterator")
 
-    # What a student's class defines for ==, truth and repr is never run on the grader's side (an object that
-    # claims to equal everything must not pass): the safe answer stands, and a use by the running test is
-    # recorded, so that a failing part says the grader could not honour the test (engine._limited).
+    # What a student's class defines for ==, truth, repr and isinstance runs in the sandbox, never on the grader's
+    # side, and only when the test itself asks (not dlbook.testing or the engine describing a value): a bool or a
+    # str comes back. Against the test's own data "not equal" stands without asking (an object that claims to
+    # equal everything must not pass). What cannot be asked (a student object against an instance of a test's or
+    # provided class) is recorded, so that a failing part says the grader could not honour the test.
     def _limited(self, what: str) -> None:
         if self._session.testing:
             self._session.limitations.add(what)
 
+    def _same(self, other) -> bool:
+        return type(other) is Remote and other._session is self._session and other._generation == self._generation
+
+    def _compare(self, op: str, other):
+        tree, blobs = self._session.encode(other)
+        reply, out = self._ask({"op": op, "other": tree}, blobs)
+        return self._session.decode(reply, out, reply.get("value"), f"comparing your object ({op})")
+
     def __eq__(self, other):
-        if self is other or (type(other) is Remote and other._session is self._session
-                             and other._generation == self._generation and other._id == self._id):
+        if self is other or (self._same(other) and other._id == self._id):
             return True                # the same object in the sandbox (handles are kept, ids are not reused)
-        if type(other) is Remote:      # two student objects (`make_point(1, 2) == Point(1, 2)`): only the
-            self._limited(EQ)          # student's __eq__ could tell. Against the test's own data, "not equal"
-        return False                   # is the defence itself: a correct answer returns data, which compares
+        if self._same(other):          # `make_point(1, 2) == Point(1, 2)`: the student's __eq__, in the sandbox
+            return self._compare("eq", other)
+        if not _is_data(other):        # a test's or provided class's instance: cannot cross to be compared
+            self._limited(EQ)
+        return False                   # the test's own data: a correct answer returns data, which compares
 
     def __ne__(self, other):
+        if self._same(other) and other._id != self._id:
+            return self._compare("ne", other)
         return not self.__eq__(other)
 
     def __hash__(self):
@@ -347,19 +364,52 @@ class Remote:
             raise ForbiddenValue("the truth value of your object was not a bool")
         return value
 
+    def __instancecheck__(self, value):
+        """`isinstance(x, Point)` with the student's class Point: asked of the sandbox (x a student object or data;
+        the test's own objects are not instances of a student's class)."""
+        return self._check("isinstance", value)
+
+    def __subclasscheck__(self, cls):
+        return self._check("issubclass", cls)
+
+    def _check(self, op: str, value) -> bool:
+        if type(value) is not Remote and not _is_data(value):
+            return False
+        answer = self._compare(op, value)
+        if type(answer) is not bool:
+            raise ForbiddenValue(f"{op}() against your class did not give a bool")
+        return answer
+
     def __repr__(self):
-        if _called_from_test():         # not dlbook.testing's or the engine's own descriptions of a value
-            self._limited(REPR)
-        return self._placeholder()
+        return self._text("repr") if _called_from_test() else self._placeholder()
+
+    def __str__(self):
+        return self._text("str") if _called_from_test() else self._placeholder()
+
+    def __format__(self, spec):
+        return self._text("format", spec) if _called_from_test() else format(self._placeholder(), spec)
+
+    def _text(self, op: str, spec: str = "") -> str:
+        reply, out = self._ask({"op": op, "spec": spec})
+        text = self._session.decode(reply, out, reply.get("value"), f"{op}() of your object")
+        if type(text) is not str:
+            raise ForbiddenValue(f"{op}() of your object did not return a str")
+        return text
 
     def _placeholder(self) -> str:
         return f"<{self._type} object from your code>"
 
 
-EQ = ("compared two student objects with `==` or `!=`: the secure mode never calls a student's `__eq__` (an object "
-      "that claims to equal everything must not pass), so such a comparison is always false")
-REPR = ("used repr(), str() or format() of a student object: the secure mode never runs a student's `__repr__` "
-        "or `__str__` and gives a placeholder instead")
+EQ = ("compared a student object with `==` or `!=` against an instance of a class the test or a provided cell "
+      "defines: that object cannot cross into the sandbox, where the student's `__eq__` runs, so such a comparison "
+      "is always false in the secure mode")
+_DATA_MODULES = ("builtins", "numpy", "torch", "collections", "fractions", "decimal", "datetime", "student")
+
+
+def _is_data(value) -> bool:
+    """Whether a test's value is data that can cross to the sandbox (not an instance of a test's own class)."""
+    module = type(value).__module__ or ""
+    return module.split(".")[0] in _DATA_MODULES and not callable(value)
 
 
 def _called_from_test() -> bool:
@@ -386,7 +436,9 @@ def _apply_changes(originals, changes) -> None:
 
 def _overwrite(target, new) -> None:
     import numpy as np
-    if type(target) is np.ndarray:
+    if wire._rng_kind(target) is not None:      # the student's draws advanced the test's random generator
+        wire.set_rng_state(target, new)
+    elif type(target) is np.ndarray:
         new = np.asarray(new)
         if new.shape == target.shape:
             np.copyto(target, new, casting="unsafe")

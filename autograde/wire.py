@@ -113,6 +113,9 @@ class Encoder:
                         "factory": name}
             if t.__name__ == "deque":
                 return {"$deque": [self.encode(v, depth + 1) for v in value], "maxlen": value.maxlen}
+        rng = _rng_kind(value)
+        if rng is not None:
+            return {"$rng": rng, "state": self.encode(rng_state(value), depth + 1)}
         if mod == "fractions" and t.__name__ == "Fraction":
             return {"$fraction": [self.encode(value.numerator), self.encode(value.denominator)]}
         if mod == "decimal" and t.__name__ == "Decimal":
@@ -192,7 +195,7 @@ def _array_kind(value):
 
 # ---------------------------------------------------------------- decoding
 
-_STDLIB_TAGS = {"$namedtuple", "$set", "$frozenset", "$bytes", "$bytearray", "$counter", "$odict", "$ddict", "$deque", "$fraction",
+_STDLIB_TAGS = {"$namedtuple", "$rng", "$set", "$frozenset", "$bytes", "$bytearray", "$counter", "$odict", "$ddict", "$deque", "$fraction",
                 "$decimal", "$date", "$datetime", "$time", "$timedelta"}
 
 
@@ -269,6 +272,8 @@ class Decoder:
         if key == "$namedtuple":
             return _namedtuple_type(node.get("name"), node.get("fields"), len(value))(
                 *[self._decode(v, depth + 1) for v in value])
+        if key == "$rng":
+            return _make_rng(value, self._decode(node.get("state"), depth + 1))
         if key in ("$set", "$frozenset"):
             items = [self._decode(v, depth + 1) for v in value]
             return set(items) if key == "$set" else frozenset(items)
@@ -328,6 +333,84 @@ class Decoder:
         if node.get("grad") and tensor.is_floating_point():
             tensor.requires_grad_(True)
         return tensor
+
+
+# ---------------------------------------------------------------- random generators, by their state
+
+# A test passing a random generator to student code (`sample(rng)`) means the student's draws to come from it and to
+# advance it. Its state is plain data: the sandbox builds a generator in that state, and the state after the call
+# comes back like any argument changed in place. Exact types only; the bit generators numpy ships.
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def _rng_kind(value) -> str | None:
+    t = type(value)
+    np = sys.modules.get("numpy")
+    if np is not None and t is np.random.Generator and type(value.bit_generator).__name__ in _BIT_GENERATORS \
+            and type(value.bit_generator) is getattr(np.random, type(value.bit_generator).__name__):
+        return "numpy." + type(value.bit_generator).__name__
+    if np is not None and t is np.random.RandomState:
+        return "numpy.RandomState"
+    if t.__module__ == "random" and t.__name__ == "Random" and t is sys.modules["random"].Random:
+        return "random.Random"
+    torch = sys.modules.get("torch")
+    if torch is not None and t is torch.Generator and value.device.type == "cpu":
+        return "torch.Generator"
+    return None
+
+
+def rng_state(value):
+    """A random generator's state as plain data (its kind is _rng_kind's)."""
+    kind = _rng_kind(value)
+    if kind == "numpy.RandomState":
+        return value.get_state(legacy=False)
+    if kind == "random.Random":
+        return value.getstate()
+    if kind == "torch.Generator":
+        return value.get_state().numpy()
+    return value.bit_generator.state
+
+
+def _make_rng(kind, state):
+    """A new generator of that kind in that state (the library checks the state; a bad one is a WireError)."""
+    if kind == "random.Random":
+        import random
+        rng = random.Random()
+        rng.setstate(state)
+        return rng
+    if kind == "torch.Generator":
+        import torch
+        rng = torch.Generator()
+        try:
+            rng.set_state(torch.from_numpy(_np().asarray(state, dtype=_np().uint8).copy()))
+        except RuntimeError:
+            raise WireError("bad torch generator state") from None
+        return rng
+    np = _np()
+    if kind == "numpy.RandomState":
+        rng = np.random.RandomState()
+        rng.set_state(state)
+        return rng
+    if type(kind) is not str or kind.removeprefix("numpy.") not in _BIT_GENERATORS:
+        raise WireError("unknown random generator")
+    bit_generator = getattr(np.random, kind.removeprefix("numpy."))()
+    bit_generator.state = state
+    return np.random.Generator(bit_generator)
+
+
+def set_rng_state(rng, other) -> None:
+    """Bring ``rng`` to the state of ``other``, a generator of the same kind (the state after a student's call)."""
+    kind = _rng_kind(rng)
+    if kind is None or kind != _rng_kind(other):
+        return
+    if kind == "numpy.RandomState":
+        rng.set_state(other.get_state())
+    elif kind == "random.Random":
+        rng.setstate(other.getstate())
+    elif kind == "torch.Generator":
+        rng.set_state(other.get_state())
+    else:
+        rng.bit_generator.state = other.bit_generator.state
 
 
 _NAMEDTUPLES: dict = {}

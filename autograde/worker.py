@@ -146,6 +146,14 @@ class Worker:
             return self.reply_value(len(target))
         if op == "bool":          # truth of a student object: a plain bool crosses, so nothing is gained by lying
             return self.reply_value(bool(target))
+        if op in COMPARISONS:     # two student objects compared by a test (the other may be data): the student's
+            other = decoder.decode(request["other"])           # own __eq__ decides, as in a kernel
+            return self.reply_value(COMPARISONS[op](target, other))
+        if op in TEXTS:           # repr()/str()/format() a test takes of a student object: only a str crosses
+            text = TEXTS[op](target, str(request.get("spec", "")))
+            if type(text) is not str:
+                raise TypeError(f"{op}() of the object did not return a str")
+            return self.reply_value(text)
         if op == "iter":
             if iter(target) is target:      # a generator or other iterator: lazily, one next() per request
                 return {"ok": True, "lazy": True}, []
@@ -197,6 +205,13 @@ class Worker:
         if self.skipped:
             reply["skipped"] = [line[:200] for line in dict.fromkeys(self.skipped)][:20]
         return reply
+
+
+COMPARISONS = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b,
+               "isinstance": lambda cls, value: isinstance(value, cls),
+               "issubclass": lambda cls, sub: issubclass(sub, cls)}
+TEXTS = {"repr": lambda obj, spec: repr(obj), "str": lambda obj, spec: str(obj),
+         "format": lambda obj, spec: format(obj, spec)}
 
 
 class _Recorder:
@@ -278,6 +293,8 @@ def _snapshot(value):
             return copy.deepcopy(value)
         except Exception:  # noqa: BLE001
             return None
+    if wire._rng_kind(value) is not None:        # a test's random generator: its state, to see it advance
+        return _Drawn(value)
     kind = wire._array_kind(value)
     if kind == "ndarray":
         return value.copy()
@@ -286,8 +303,22 @@ def _snapshot(value):
     return None
 
 
+class _Drawn:
+    """The state of a random generator before a call, as wire data (a tree and its blobs compare with ==)."""
+
+    def __init__(self, rng):
+        self.state = self.of(rng)
+
+    @staticmethod
+    def of(rng):
+        enc = wire.Encoder()
+        return enc.encode(wire.rng_state(rng)), enc.blobs
+
+
 def _changed(now, before) -> bool:
     try:
+        if type(before) is _Drawn:
+            return _Drawn.of(now) != before.state
         kind = wire._array_kind(now)
         if kind == "ndarray":
             import numpy as np

@@ -107,28 +107,38 @@ def test_the_secure_mode_carries_values_generators_output_and_exceptions(tmp_pat
     assert failed == {} and result.score == len(TESTS), failed
 
 
-@pytest.mark.parametrize("call, what", [("assert apply(lambda x: x + 1, 2) == 3", None),
-                                         ("assert apply(abs, -2) == 2", None),
-                                         ("assert apply(np.abs, -2) == 2", None),
-                                         ("def twice(x):\n    return 2 * x\nassert apply(twice, 4) == 8", None),
-                                         ("rng = np.random.default_rng(0)\nassert -9 < apply(rng.normal, 0) < 9", None),
-                                         ("assert apply(lambda f: f(3), square) == 9", None),
-                                         ("rng = np.random.default_rng(0)\nsample(rng)", "the random generator `rng`")])
-def test_callables_cross_as_callbacks_and_generators_are_refused(tmp_path, call, what):
+@pytest.mark.parametrize("call", ["assert apply(lambda x: x + 1, 2) == 3", "assert apply(abs, -2) == 2",
+                                  "assert apply(np.abs, -2) == 2",
+                                  "def twice(x):\n    return 2 * x\nassert apply(twice, 4) == 8",
+                                  "rng = np.random.default_rng(0)\nassert -9 < apply(rng.normal, 0) < 9",
+                                  "assert apply(lambda f: f(3), square) == 9"])
+def test_callables_cross_as_callbacks(tmp_path, call):
     """Item 5: a lambda, a builtin, numpy's or the test's own function passed to student code is called back into
-    the test; a random generator (an object whose state the student's code must advance) is refused."""
-    answer = "def apply(f, x):\n    return f(x)\n\ndef sample(rng):\n    return rng.normal()\n\n" \
-             "def square(x):\n    return x * x\n"
-    path = _notebook(tmp_path, answer, {"test_cb": "import numpy as np\n" + call + "\nassert True"})
+    the test."""
+    answer = "def apply(f, x):\n    return f(x)\n\ndef square(x):\n    return x * x\n"
+    path = _notebook(tmp_path, answer, {"test_cb": "import numpy as np\n" + call})
     assignment = Assignment.from_notebook("w", path)
-    if what is None:
-        check(assignment, "secure")
-        result = grade_notebook(assignment, path, "ann", LIMITS)
-        assert result.score == 1, result.parts
-        return
-    with pytest.raises(UnsupportedAssignment, match=f"passes {what}"):
-        check(assignment, "secure")
-    assignment.mode = "nbgrader"
+    check(assignment, "secure")
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    assert result.score == 1, result.parts
+
+
+@pytest.mark.parametrize("make, draw", [("np.random.default_rng(0)", "rng.normal()"),
+                                        ("np.random.Generator(np.random.MT19937(1))", "rng.integers(100)"),
+                                        ("np.random.RandomState(2)", "rng.rand()"),
+                                        ("random.Random(3)", "rng.random()"),
+                                        ("torch.Generator().manual_seed(4)", "torch.rand(1, generator=rng).item()")])
+def test_a_random_generator_passed_to_student_code_is_drawn_from_and_advanced(tmp_path, make, draw):
+    """Item 5: the student's draws come from the test's generator, and the test's generator moves on past them,
+    as when both run in one process (the generator crosses by its state, which comes back after the call)."""
+    answer = f"import numpy as np, random, torch\n\ndef sample(rng):\n    ### BEGIN SOLUTION\n    " \
+             f"return [{draw}, {draw}]\n    ### END SOLUTION\n"
+    test = (f"import numpy as np, random, torch\nrng = {make}\nref = {make}\ndrawn = sample(rng)\n"
+            f"assert drawn == [{draw.replace('rng', 'ref')}, {draw.replace('rng', 'ref')}]\n"
+            f"assert {draw} == {draw.replace('rng', 'ref')}")
+    path = _notebook(tmp_path, answer, {"test_rng": test})
+    assignment = Assignment.from_notebook("w", path)
+    assert pick_mode(assignment) == "secure"
     result = grade_notebook(assignment, path, "ann", LIMITS)
     assert result.score == 1, result.parts
 
@@ -141,11 +151,16 @@ def test_a_callback_that_raises_raises_in_the_students_code(tmp_path):
     assert result.score == 1, result.parts
 
 
-def test_isinstance_against_a_student_class_is_refused_in_the_secure_mode(tmp_path):
-    answer = "class Stack:\n    def __init__(self):\n        self.items = []\n"
-    path = _notebook(tmp_path, answer, {"test_cls": "s = Stack()\nassert isinstance(s, Stack)"})
-    with pytest.raises(UnsupportedAssignment, match="isinstance"):
-        check(Assignment.from_notebook("w", path), "secure")
+def test_isinstance_against_a_student_class_is_asked_of_the_sandbox(tmp_path):
+    answer = "class Stack:\n    def __init__(self):\n        self.items = []\n\nclass Queue(Stack):\n    pass\n"
+    test = ("s = Stack()\nassert isinstance(s, Stack) and isinstance(Queue(), (int, Stack))\n"
+            "assert not isinstance([], Stack) and not isinstance(s, Queue)\n"
+            "assert issubclass(Queue, Stack) and not issubclass(Stack, Queue)")
+    path = _notebook(tmp_path, answer, {"test_cls": test})
+    assignment = Assignment.from_notebook("w", path)
+    check(assignment, "secure")
+    result = grade_notebook(assignment, path, "ann", LIMITS)
+    assert result.score == 1, result.parts
 
 
 def test_a_top_level_seed_in_a_test_reaches_the_students_generator(tmp_path):
@@ -178,6 +193,12 @@ class Stack:
 
     def __len__(self):
         return len(self.items)
+
+def as_pair(p):
+    ### BEGIN SOLUTION
+    from collections import namedtuple
+    return namedtuple("Pair", "x y")(p.x, p.y)
+    ### END SOLUTION
 '''
 CHEAT = '''class Point:
     def __init__(self, *args):
@@ -191,20 +212,26 @@ def make_point(x, y):
 '''
 
 
-def test_comparing_a_student_dataclass_picks_the_nbgrader_mode_which_grades_it_right(tmp_path):
-    path = _notebook(tmp_path, POINT, {"test_eq": "assert make_point(1, 2) == Point(1, 2)",
-                                       "test_repr": "p = make_point(1, 2)\nassert repr(p) == 'Point(x=1, y=2)'"})
+@pytest.mark.parametrize("mode", ["secure", "nbgrader"])
+def test_a_student_class_compared_and_printed_by_the_test_grades_right_in_both_modes(tmp_path, mode):
+    """Item 4: `==` of two student objects, repr(), str() and f-strings of one run the student's own methods in the
+    sandbox (only a bool or a str comes back), as in a kernel."""
+    tests = {"test_eq": "assert make_point(1, 2) == Point(1, 2) and make_point(1, 2) != Point(2, 1)",
+             "test_repr": "p = make_point(1, 2)\nassert repr(p) == 'Point(x=1, y=2)' and str([p]) == '[Point(x=1, y=2)]'",
+             "test_text": "s = str\nassert s(make_point(1, 2)) == f'{make_point(1, 2)}' == 'Point(x=1, y=2)'",
+             "test_tuple": "assert as_pair(make_point(1, 2)) == (1, 2) and as_pair(Point(3, 4)).y == 4"}
+    path = _notebook(tmp_path, POINT, tests)
     assignment = Assignment.from_notebook("w", path)
-    with pytest.raises(UnsupportedAssignment, match="(?s)`Point` with `==`.*`repr\\(\\)`"):
-        check(assignment, "secure")
-    assert pick_mode(assignment) == "nbgrader"
-    assignment.mode = "nbgrader"
+    check(assignment, "secure")
+    assignment.mode = mode
     result = grade_notebook(assignment, path, "ann", LIMITS)
-    assert result.score == 2 and result.status == "graded", result.parts
+    assert result.score == len(tests) and result.status == "graded", result.parts
 
 
-@pytest.mark.parametrize("test, what", [("p = make_point(1, 2)\nq = make_point(1, 2)\nassert p == q", "`==`"),
-                                        ("s = str\nassert s(make_point(1, 2)) == 'Point(x=1, y=2)'", "repr()")])
+@pytest.mark.parametrize("test, what", [("class P:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n"
+                                         "assert make_point(1, 2) == P(1, 2)", "`==`"),
+                                        ("class Box:\n    pass\nassert make_point(Box(), 2).y == 2",
+                                         "cannot carry into the sandbox")])
 def test_what_the_secure_mode_cannot_honour_fails_loudly_not_silently(tmp_path, test, what):
     """A test the load-time analysis does not see through still never scores a correct answer 0 in silence: the
     part says the grader could not run it as written, and the status (`crashed`) and a note tell the instructor."""
