@@ -1,10 +1,11 @@
 """Load-time analysis of an assignment's test cells: which grading mode can honour each test, or none can.
 
-The secure mode runs tests in the grader's process against proxies of the student's objects. Some tests act on
-the student's namespace or process state (they delete or rebind a student name, seed the global random
-generator, capture printed output, inspect the current matplotlib figure, read a provided variable the answer
-changes in place, reach into globals()), and those only mean what they say when they run next to the student's
-code, as nbgrader runs them (``--mode nbgrader``). ``### AUTOTEST`` cells are expanded by nbgrader's autotest
+The secure mode runs tests in the grader's process against proxies of the student's objects, and forwards to the
+sandbox what a test does to the student's namespace that it can repeat there (`del`, rebinding, top-level seeds
+with constant arguments; see forward.py). Some tests still only mean what they say when they run next to the
+student's code, as nbgrader runs them (``--mode nbgrader``): they inspect the current matplotlib figure, use
+pytest's capsys/capfd, declare `global` names, read globals(), seed the generator with values only the test knows,
+or are cell magics. ``### AUTOTEST`` cells are expanded by nbgrader's autotest
 machinery at release time; neither mode runs them, so an assignment with one is refused (a comment line would
 otherwise "pass" for a blank notebook).
 
@@ -24,9 +25,10 @@ _SEEDERS = {("np", "random", "seed"), ("numpy", "random", "seed"), ("random", "s
             ("numpy", "random", "set_state"), ("random", "setstate"), ("torch", "set_rng_state"),
             ("torch", "random", "manual_seed")}
 _FIGURE = {"gca", "gcf", "get_fignums", "gci", "get_figlabels"}
-# Output a student's function prints during a test's call is forwarded to the test's sys.stdout, so capturing
-# stdout (redirect_stdout, replacing sys.stdout) works in the secure mode; stderr and pytest's fixtures do not.
-_CAPTURE = {"redirect_stderr", "capture_output", "capsys", "capfd", "CaptureIO"}
+# Output a student's function prints during a test's call is forwarded to the test's sys.stdout and sys.stderr, so
+# capturing them (redirect_stdout/redirect_stderr, replacing sys.stdout) works in the secure mode; pytest's fixtures
+# and IPython's capture_output (which also captures rich displays) do not.
+_CAPTURE = {"capture_output", "capsys", "capfd", "CaptureIO"}
 _MUTATORS = {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "add",
              "discard", "setdefault", "popitem", "fill", "resize", "itemset", "put", "shuffle",
              "appendleft", "extendleft", "rotate", "difference_update", "intersection_update",
@@ -117,14 +119,11 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
                               "prints in another process in the secure mode", ("nbgrader",)))
             elif dotted and dotted[-1] in ("globals", "locals", "vars", "get_ipython") and len(dotted) == 1:
                 needs.append((f"it reads the namespace itself (`{dotted[0]}()`)", ("nbgrader",)))
-        elif isinstance(node, ast.Attribute) and _dotted(node) == ("sys", "stderr"):
-            needs.append(("it reads or replaces sys.stderr to capture what the student's code writes there",
-                          ("nbgrader",)))
         elif isinstance(node, ast.Name) and node.id in ("capsys", "capfd", "__builtins__"):
             needs.append((f"it uses `{node.id}`, which only exists next to the student's code", ("nbgrader",)))
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in mutated:
-            needs.append((f"it reads `{node.id}`, a provided variable the answer changes in place, which the "
-                          "secure mode's copy of the provided cells does not see", ("nbgrader",)))
+            needs.append((f"it reads `{node.id}`, a provided variable the answer changes in place (the secure "
+                          "mode reads the student's copy before each test)", ("secure", "nbgrader")))
     return list(dict.fromkeys(needs))
 
 

@@ -272,10 +272,10 @@ class Remote:
         reply, out = self._ask({"op": "call", "args": tree_args, "kwargs": tree_kwargs}, blobs)
         session.running = ""
         what = f"`{self._type}`" if self._type != "function" else "your function"
-        printed = reply.get("stdout")
-        if type(printed) is str and printed:
-            import sys
-            sys.stdout.write(printed[: 1 << 16])   # what the call printed, where the test's prints go
+        import sys
+        for stream, printed in ((sys.stdout, reply.get("stdout")), (sys.stderr, reply.get("stderr"))):
+            if type(printed) is str and printed:
+                stream.write(printed[: 1 << 16])   # what the call printed, where the test's prints go
         result = session.decode(reply, out, reply.get("value"), what)
         _apply_changes(args, session.decode(reply, out, reply.get("args"), what))
         _apply_changes(kwargs, session.decode(reply, out, reply.get("kwargs"), what))

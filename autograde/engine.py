@@ -93,6 +93,7 @@ def _grade(assignment: Assignment, path: Path, student: str, limits: Limits, sta
     else:
         grader = _Grader(assignment, limits, on_part)
         grader.names = _answer_names(assignment, plan)
+        grader.shared = _changed_provided_names(assignment, plan)
     grader.session.budget_end = start + submission_budget(assignment, limits)
     try:
         with _process_state(), _grading_env(assignment) as workdir:
@@ -141,6 +142,21 @@ def _answer_names(assignment: Assignment, plan) -> list[str]:
         if step.kind == "student":
             names += [n for n in defined_names(step.code) if n not in names and n not in provided]
     return names
+
+
+def _changed_provided_names(assignment: Assignment, plan) -> list[str]:
+    """Names a provided cell binds that the answers (the source's or the student's) change in place
+    (`data.append(...)`, `table[k] = ...`): the test must see the student's copy, as in a kernel."""
+    from .analysis import _bound, _mutated
+    provided = set()
+    for cell in assignment.cells:
+        if cell.kind == "provided":
+            provided.update(_bound(cell.source))
+    changed = set()
+    for code in [c.source for c in assignment.cells if c.kind == "solution"] + \
+            [step.code for step in plan.steps if step.kind == "student"]:
+        changed |= _mutated(code) & provided
+    return sorted(changed)
 
 
 def manual_results(assignment: Assignment, cells) -> list[PartResult]:
@@ -251,6 +267,7 @@ class _Grader:
         self.budget = submission_budget(assignment, limits)
         self.unreadable: dict[str, Unusable] = {}     # names whose reading hung or crashed the sandbox
         self.names: list[str] = list(assignment.student_names)   # graded names fetched before each test
+        self.shared: list[str] = []     # provided names the answers change in place: also fetched before each test
 
     def add_result(self, result: PartResult) -> None:
         self.results.append(result)
@@ -374,7 +391,7 @@ class _Grader:
         A name whose reading hangs or kills the process (a doctored ``__class__``, say) is bound to a stand-in
         that fails the tests using it, and is not read again: one bad name must not cost the other parts.
         """
-        for name in self.names:
+        for name in self.names + self.shared:
             if name in self.unreadable:
                 self.namespace[name] = self.unreadable[name]
                 continue

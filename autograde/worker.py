@@ -173,19 +173,22 @@ class Worker:
     def call(self, fn, args, kwargs):
         before = [_snapshot(a) for a in args]
         before_kw = {k: _snapshot(v) for k, v in kwargs.items()}
-        printed = _Recorder(sys.stdout)
-        sys.stdout = printed
+        printed, errors = _Recorder(sys.stdout), _Recorder(sys.stderr)
+        sys.stdout, sys.stderr = printed, errors
         try:
             result = fn(*args, **kwargs)
         finally:
             if sys.stdout is printed:
                 sys.stdout = printed.target
+            if sys.stderr is errors:
+                sys.stderr = errors.target
         # Report arguments the call changed in place, so the grader's copies change the same way.
         changed = [[i, a] for i, (a, b) in enumerate(zip(args, before)) if b is not None and _changed(a, b)]
         changed_kw = [[k, v] for k, v in kwargs.items() if before_kw[k] is not None and _changed(v, before_kw[k])]
         enc = wire.Encoder(handle=self._handle)
         tree = {"value": enc.encode(result), "args": enc.encode(changed), "kwargs": enc.encode(changed_kw)}
-        return {"ok": True, **tree, **({"stdout": printed.text()} if printed.parts else {})}, enc.blobs
+        return {"ok": True, **tree, **({"stdout": printed.text()} if printed.parts else {}),
+                **({"stderr": errors.text()} if errors.parts else {})}, enc.blobs
 
     def run_cell(self, code: str, want_result: bool = False) -> dict:
         """Run a cell; the reply names the shell commands it contained, which were skipped, under "skipped".
@@ -215,8 +218,9 @@ TEXTS = {"repr": lambda obj, spec: repr(obj), "str": lambda obj, spec: str(obj),
 
 
 class _Recorder:
-    """sys.stdout during a call from a test: output still goes to the log, and its first PRINTED_CAP characters
-    go back to the test, which prints them to its own sys.stdout (redirect_stdout in a test sees them)."""
+    """sys.stdout (or stderr) during a call from a test: output still goes to the log, and its first PRINTED_CAP
+    characters go back to the test, which writes them to its own sys.stdout or sys.stderr (so redirect_stdout and
+    redirect_stderr in a test see them)."""
     PRINTED_CAP = 1 << 16
 
     def __init__(self, target):

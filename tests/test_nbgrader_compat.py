@@ -88,11 +88,8 @@ def test_del_of_a_student_name_reaches_the_students_code(tmp_path, mode):
 
 @pytest.mark.parametrize("test, reason", [
     ("SEED = 3\nnp.random.seed(SEED)\nassert draw() == draw2()", "seeds the global random generator"),
-    ("import io, contextlib\nbuf = io.StringIO()\nwith contextlib.redirect_stderr(buf):\n    hello()\n"
-     "assert buf.getvalue() == 'hi\\n'", "captures printed output"),
     ("def test(capsys):\n    hello()\n    assert capsys.readouterr().out == 'hi'\ntest(capsys)", "capsys"),
     ("import matplotlib.pyplot as plt\nplot()\nassert len(plt.gca().lines) == 1", "current matplotlib figure"),
-    ("assert data == [1, 2, 3]", "changes in place"),
     ("assert 'answer' in globals()", "namespace itself"),
 ])
 def test_the_secure_mode_refuses_tests_it_cannot_honour(tmp_path, test, reason):
@@ -108,6 +105,33 @@ def test_the_secure_mode_refuses_tests_it_cannot_honour(tmp_path, test, reason):
     with pytest.raises(UnsupportedAssignment, match=f"test cell `t`: .*{reason}"):
         check(assignment, "secure")
     assert pick_mode(assignment) == "nbgrader"
+
+
+@pytest.mark.parametrize("test", [
+    "import io, contextlib\nbuf = io.StringIO()\nwith contextlib.redirect_stderr(buf):\n    hello()\n"
+    "assert buf.getvalue() == 'oops\\n'",
+    "import io, sys\nold, sys.stderr = sys.stderr, io.StringIO()\ntry:\n    hello()\n    text = sys.stderr.getvalue()\n"
+    "finally:\n    sys.stderr = old\nassert text == 'oops\\n'",
+    "assert data == [1, 2, 3]",
+])
+def test_the_secure_mode_carries_stderr_and_provided_variables_changed_in_place(tmp_path, test):
+    """Item 3: what the student's function writes to stderr reaches the test's sys.stderr; a provided variable
+    the answer changes in place is read from the student's process before each test."""
+    nb = nbformat.v4.new_notebook()
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, "locked": False, **kw}}  # noqa: E731
+    answer = ("import sys\ndef hello():\n    ### BEGIN SOLUTION\n    print('oops', file=sys.stderr)\n"
+              "    ### END SOLUTION\ndata.append(3)")
+    nb.cells = [nbformat.v4.new_code_cell("data = [1, 2]"),
+                nbformat.v4.new_code_cell(answer, metadata=meta(solution=True, grade=False, grade_id="a")),
+                nbformat.v4.new_code_cell(test, metadata=meta(grade=True, solution=False, points=1, grade_id="t"))]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    assignment = Assignment.from_notebook("x", path)
+    check(assignment, "secure")
+    assert grade_notebook(assignment, path, "s", LIMITS).score == 1
+    nb.cells[1].source = answer.replace("data.append(3)", "")          # forgot the change: the test sees it
+    nbformat.write(nb, path)
+    assert grade_notebook(assignment, path, "s", LIMITS).score == (0 if "data" in test else 1)
 
 
 def test_a_seed_inside_the_tests_own_helper_is_not_the_students():
