@@ -63,15 +63,20 @@ def analyse(assignment) -> list[Finding]:
     findings = []
     for cell in assignment.cells:
         if cell.kind == "test":
-            findings += [Finding(cell.grade_id, reason, modes) for reason, modes in
-                         test_needs(cell.source, student, mutated)]
+            findings += [Finding(cell.grade_id, _autotest_why(assignment) if reason == _AUTOTEST_WHY else reason,
+                                 modes) for reason, modes in test_needs(cell.source, student, mutated)]
         elif cell.kind == "solution" and cell.points and AUTOTEST.search(cell.source):
-            findings.append(Finding(cell.grade_id, _AUTOTEST_WHY, ()))
+            findings.append(Finding(cell.grade_id, _autotest_why(assignment), ()))
     return findings
 
 
 _AUTOTEST_WHY = ("it holds `### AUTOTEST` directives, which nbgrader expands into tests from autotests.yml when it "
                  "generates the release; as written they are comments, so any notebook (a blank one too) would pass")
+
+
+def _autotest_why(assignment) -> str:
+    problem = getattr(assignment, "autotest_problem", None)
+    return f"it holds `### AUTOTEST` directives that could not be instantiated: {problem}" if problem else _AUTOTEST_WHY
 
 
 def test_needs(source: str, student_names: set[str], mutated: set[str] = frozenset()) -> list[tuple[str, tuple]]:

@@ -37,6 +37,12 @@ class Part:
     grade_id: str
     points: float
     segments: list[tuple[bool, str]]      # (hidden, code)
+    directives: str | None = None         # the ### AUTOTEST cell it was instantiated from (autotest.py)
+
+    @property
+    def generated(self) -> bool:
+        """Instantiated from ### AUTOTEST directives (a release's salts may differ from ours)."""
+        return self.directives is not None
 
     @property
     def visible_source(self) -> str:
@@ -67,6 +73,7 @@ class Assignment:
     mode: str = "secure"          # 'secure' (tests outside the sandbox) or 'nbgrader' (tests beside the student's code)
     manual: list[ManualCell] = field(default_factory=list)
     files_dir: Path | None = None    # files shipped with the assignment (data, helper modules), copied to the cwd
+    autotest_problem: str | None = None   # why its ### AUTOTEST directives could not be instantiated (autotest.py)
 
     @property
     def notebook(self) -> str:
@@ -87,14 +94,21 @@ class Assignment:
         if not path.exists():
             known = sorted(p.name for p in sources_dir(repo).glob("*") if p.is_dir())
             raise FileNotFoundError(f"no assignment {name!r}: {path} does not exist (known: {', '.join(known)})")
-        return cls.from_notebook(name, path)
+        return cls.from_notebook(name, path, autotests=True)
 
     @classmethod
-    def from_notebook(cls, name: str, path: Path) -> "Assignment":
+    def from_notebook(cls, name: str, path: Path, autotests: bool = False,
+                      course: Path | None = None) -> "Assignment":
+        """The assignment a source notebook defines. With ``autotests`` its `### AUTOTEST` directives are first
+        instantiated by nbgrader (which runs the source in a kernel: only ever for an instructor's source)."""
         nb = nbformat.read(str(path), as_version=4)
+        problem, written = None, [c.source for c in nb.cells]
+        if autotests:
+            from .autotest import expand
+            nb, problem = expand(nb, Path(path).parent, course)
         cells, parts, names, manual = [], [], [], []
         released = _released(nb)
-        for cell in nb.cells:
+        for index, cell in enumerate(nb.cells):
             meta = cell.get("metadata", {}).get("nbgrader", {})
             kind = classify(cell.cell_type, meta)
             if (meta.get("grade") and meta.get("solution")) or meta.get("task"):
@@ -104,14 +118,17 @@ class Assignment:
             points = float(meta.get("points", 0) or 0) if kind == "test" else 0.0
             cells.append(Cell(kind, cell.source, grade_id, points))
             if kind == "test":
-                parts.append(Part(grade_id, points, split_hidden(cell.source)))
+                generated = index < len(written) and written[index] != cell.source
+                parts.append(Part(grade_id, points, split_hidden(cell.source),
+                                  directives=written[index] if generated else None))
             elif kind == "solution":
                 names += [n for n in defined_names(cell.source) if n not in names]
         provided = set()
         for c in cells:
             if c.kind == "provided":
                 provided.update(defined_names(c.source))
-        return cls(name, path, cells, parts, [n for n in names if n not in provided], manual=manual)
+        return cls(name, path, cells, parts, [n for n in names if n not in provided], manual=manual,
+                   autotest_problem=problem)
 
     @classmethod
     def from_course(cls, course: Path, name: str) -> list["Assignment"]:
@@ -123,7 +140,7 @@ class Assignment:
             raise FileNotFoundError(f"no assignment {name!r} in the course {course}: {folder} holds no notebook")
         found = []
         for path in notebooks:
-            assignment = cls.from_notebook(name, path)
+            assignment = cls.from_notebook(name, path, autotests=True, course=Path(course))
             assignment.files_dir = folder
             found.append(assignment)
         return found

@@ -242,7 +242,20 @@ def _reject(value, what, depth=0):
             _reject(v, what, depth + 1)
 
 
-class Remote:
+TESTING: "Session | None" = None     # the session whose test cell is running (engine._testing sets it)
+
+
+class _RemoteType(type):
+    """Remote's class: `str(type(obj))` of a student object names Remote, not the student's class (nbgrader's
+    AUTOTEST templates check types this way), so a test that does it is recorded as one the mode cannot honour."""
+
+    def __repr__(cls):
+        if TESTING is not None and _called_from_test():
+            TESTING.limitations.add(TYPE)
+        return super().__repr__()
+
+
+class Remote(metaclass=_RemoteType):
     """A student object that stays in the sandbox. It can be called, indexed, iterated and its public
     attributes read; it cannot be compared, converted to an array or introspected."""
 
@@ -403,6 +416,8 @@ class Remote:
 EQ = ("compared a student object with `==` or `!=` against an instance of a class the test or a provided cell "
       "defines: that object cannot cross into the sandbox, where the student's `__eq__` runs, so such a comparison "
       "is always false in the secure mode")
+TYPE = ("took `type()` of a student object and printed it: the secure mode holds the object in the sandbox, so its "
+        "type here is the grader's proxy, not the student's class")
 _DATA_MODULES = ("builtins", "numpy", "torch", "collections", "fractions", "decimal", "datetime", "student")
 
 

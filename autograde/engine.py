@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import forward
+from . import client, forward
 from .assignment import Assignment, Part, defined_names, strip_magics
 from .client import MISSING, ForbiddenValue, ReplyTooLarge, Session, StudentError
 from .sandbox import Limits, SandboxError
@@ -538,10 +538,12 @@ def _time_limit(seconds: float):
 def _testing(session: Session):
     """While a test cell's own code runs: its uses of student objects are the test's (Remote records them)."""
     session.testing = True
+    client.TESTING = session
     try:
         yield
     finally:
         session.testing = False
+        client.TESTING = None
 
 
 @contextlib.contextmanager

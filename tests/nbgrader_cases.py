@@ -53,13 +53,10 @@ CASES = [
         "test_hidden_tests_single_notebook: the release scores 1.5 (it fails the hidden tests)"),
     _p1("autotest", "autotest-simple.ipynb",
         {"foo": "autotest-simple-unchanged.ipynb", "bar": "autotest-simple-changed.ipynb"},
-        "test_grade_autotest: foo 0, bar 1",
-        {"autotest/": "### AUTOTEST cells need nbgrader's autotest machinery: we refuse the assignment at load "
-                      "time (never grade a test we cannot run as passed)"}, extra=["autotests.yml"]),
+        "test_grade_autotest: foo 0, bar 1", extra=["autotests.yml"]),
     _p1("hashed", "autotest-hashed.ipynb",
         {"foo": "autotest-hashed-unchanged.ipynb", "bar": "autotest-hashed-changed.ipynb"},
-        "test_grade_hashed_autotest: foo 0, bar 1",
-        {"hashed/": "### HASHED AUTOTEST cells: refused at load time, as AUTOTEST"}, extra=["autotests.yml"]),
+        "test_grade_hashed_autotest: foo 0, bar 1", extra=["autotests.yml"]),
     _p1("envvar", "validating-environment-variable.ipynb", {"foo": "validating-environment-variable.ipynb"},
         "test_validate_environment_variable... NBGRADER_EXECUTION is set while autograding: the cell fails"),
 ]

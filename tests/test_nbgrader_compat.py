@@ -23,37 +23,59 @@ LIMITS = Limits(timeout=30)
 PS1 = FIXTURES / "ps1"
 
 
-# ---------------------------------------------------------------- item 8: AUTOTEST is refused, never passed
+# ---------------------------------------------------------------- item 8: AUTOTEST, instantiated by nbgrader or refused
 
-@pytest.mark.parametrize("source, blank", [("autotest-simple.ipynb", "autotest-simple-unchanged.ipynb"),
-                                           ("autotest-hashed.ipynb", "autotest-hashed-unchanged.ipynb")])
+@pytest.mark.parametrize("source, blank, done", [
+    ("autotest-simple.ipynb", "autotest-simple-unchanged.ipynb", "autotest-simple-changed.ipynb"),
+    ("autotest-hashed.ipynb", "autotest-hashed-unchanged.ipynb", "autotest-hashed-changed.ipynb")])
 @pytest.mark.parametrize("mode", ["secure", "nbgrader"])
-def test_an_autotest_assignment_never_gives_points_to_a_blank_notebook(source, blank, mode):
-    assignment = Assignment.from_notebook("p1", FILES / source)
+def test_autotest_directives_are_instantiated_by_nbgrader_and_graded_as_it_grades_them(source, blank, done, mode):
+    """nbgrader's test_grade_autotest / test_grade_hashed_autotest: the blank notebook 0, the answered one 1. The
+    releases were made by an older nbgrader with other salts: an honest student is not called a tamperer."""
+    assignment = Assignment.from_notebook("p1", FILES / source, autotests=True)
+    assert assignment.autotest_problem is None and analyse(assignment) == []
+    assert all(p.generated for p in assignment.parts) and "AUTOTEST" not in assignment.parts[0].visible_source
     assignment.mode = mode
-    findings = analyse(assignment)
-    assert findings and not findings[0].modes and "AUTOTEST" in findings[0].reason
-    with pytest.raises(UnsupportedAssignment, match=r"test_(simple|hashed).*AUTOTEST"):
-        check(assignment, mode)
-    result = grade_notebook(assignment, FILES / blank, "foo", LIMITS)
-    assert result.score == 0 and all(p.points == 0 for p in result.parts)
-    assert result.status == "crashed" and "AUTOTEST" in result.notes[0]
+    for path, score in ((FILES / blank, 0), (FILES / done, 1)):
+        result = grade_notebook(assignment, path, "foo", LIMITS)
+        assert result.score == score and result.status == "graded", result
 
 
-def test_the_command_line_refuses_an_autotest_assignment_with_exit_code_3(tmp_path):
+@pytest.mark.parametrize("mode", ["secure", "nbgrader"])
+def test_autotest_directives_that_cannot_be_instantiated_are_refused_and_never_pass(tmp_path, mode):
+    """Without autotests.yml (or unexpanded) the directives are comments: the assignment is refused, saying why."""
+    shutil.copy(FILES / "autotest-simple.ipynb", tmp_path / "p1.ipynb")
+    for assignment, why in ((Assignment.from_notebook("p1", tmp_path / "p1.ipynb", autotests=True), "autotests.yml"),
+                            (Assignment.from_notebook("p1", FILES / "autotest-simple.ipynb"), "AUTOTEST")):
+        assignment.mode = mode
+        findings = analyse(assignment)
+        assert findings and not findings[0].modes and why in findings[0].reason
+        with pytest.raises(UnsupportedAssignment, match=r"test_simple.*AUTOTEST"):
+            check(assignment, mode)
+        result = grade_notebook(assignment, FILES / "autotest-simple-changed.ipynb", "foo", LIMITS)
+        assert result.score == 0 and result.status == "crashed" and "AUTOTEST" in result.notes[0]
+
+
+def test_the_command_line_grades_autotests_and_refuses_them_with_exit_code_3_without_templates(tmp_path):
     repo = tmp_path / "repo"
     (repo / "solutions" / "p1").mkdir(parents=True)
     shutil.copy(FILES / "autotest-simple.ipynb", repo / "solutions" / "p1" / "p1.ipynb")
     subs = tmp_path / "subs" / "foo" / "p1"
     subs.mkdir(parents=True)
-    shutil.copy(FILES / "autotest-simple-unchanged.ipynb", subs / "p1.ipynb")
-    for mode in ("secure", "nbgrader", "auto"):
-        proc = subprocess.run([sys.executable, "-m", "autograde", "grade", "p1", str(tmp_path / "subs"), "--quiet",
-                               "--repo", str(repo), "--mode", mode, "--out", str(tmp_path / "out")],
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 3, proc.stderr
-        assert "test_simple" in proc.stderr and "AUTOTEST" in proc.stderr
+    shutil.copy(FILES / "autotest-simple-changed.ipynb", subs / "p1.ipynb")
+    run = lambda mode: subprocess.run([sys.executable, "-m", "autograde", "grade", "p1", str(tmp_path / "subs"),  # noqa: E731
+                                       "--quiet", "--repo", str(repo), "--mode", mode, "--out", str(tmp_path / "out")],
+                                      capture_output=True, text=True, timeout=300)
+    proc = run("auto")
+    assert proc.returncode == 3, proc.stderr
+    assert "test_simple" in proc.stderr and "autotests.yml" in proc.stderr
     assert not (tmp_path / "out" / "grades.csv").exists()
+    shutil.copy(FILES / "autotests.yml", repo / "solutions" / "p1")
+    proc = run("secure")
+    assert proc.returncode == 0, proc.stderr
+    import csv
+    (row,) = csv.DictReader((tmp_path / "out" / "grades.csv").read_text().splitlines())
+    assert (row["student"], row["status"], float(row["score"]), float(row["max_score"])) == ("foo", "graded", 1, 1)
 
 
 # ---------------------------------------------------------------- load-time analysis
@@ -174,16 +196,14 @@ def courses(tmp_path_factory):
 
 
 def test_our_rows_match_nbgraders_in_the_mode_the_analysis_picks(courses):
-    """Every row nbgrader's tests or docs decide matches, except the ones we refuse on purpose (AUTOTEST)."""
+    """Every row nbgrader's tests or docs decide matches (AUTOTEST rows included: nbgrader instantiates them)."""
     from .nbgrader_cases import CASES, EXPECTED, compare, ours_rows
     ours = {}
     for case, root in courses.all():
         ours.update(ours_rows(case, root, "auto"))
     match, mismatch, differ = compare(EXPECTED, ours, CASES)
     assert mismatch == [], {k: (EXPECTED[k], ours.get(k, "missing")) for k in mismatch}
-    assert {k.split("/")[0] for k, _ in differ} == {"autotest", "hashed"}
-    assert all(ours[k] == "refused" for k, _ in differ)        # refused, never graded (let alone as passed)
-    assert len(match) == len(EXPECTED) - 4
+    assert differ == [] and len(match) == len(EXPECTED)
 
 
 def test_nbgrader_mode_scores_partial_credit_and_stderr_as_nbgrader(tmp_path):

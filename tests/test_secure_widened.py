@@ -283,3 +283,18 @@ def test_the_truth_of_a_student_object_is_the_students_own(tmp_path, test, passe
     result = grade_notebook(assignment, path, "ann", LIMITS)
     (part,) = result.parts
     assert part.passed is passes and result.status == "graded", result
+
+
+def test_printing_the_type_of_a_student_object_is_a_loud_limitation(tmp_path):
+    """nbgrader's AUTOTEST templates check `str(type(x))`: for a student's own object the secure mode has only its
+    proxy, so a failing part says so (status crashed) instead of scoring the answer 0 in silence."""
+    test = "p = make_point(1, 2)\nassert str(type(p)) == \"<class '__main__.Point'>\""
+    path = _notebook(tmp_path, POINT, {"test_type": test, "test_data": "assert str(type(as_pair(Point(1, 2)).x)) "
+                                       "== \"<class 'int'>\""})
+    result = grade_notebook(Assignment.from_notebook("w", path), path, "ann", LIMITS)
+    parts = {p.grade_id: p for p in result.parts}
+    assert parts["test_data"].passed and parts["test_type"].outcome == "crashed", result
+    assert "type()" in parts["test_type"].message and result.status == "crashed"
+    nbgrader = Assignment.from_notebook("w", path)
+    nbgrader.mode = "nbgrader"
+    assert grade_notebook(nbgrader, path, "ann", LIMITS).score == 2
