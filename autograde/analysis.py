@@ -5,9 +5,9 @@ sandbox what a test does to the student's namespace that it can repeat there (`d
 with constant arguments; see forward.py). Some tests still only mean what they say when they run next to the
 student's code, as nbgrader runs them (``--mode nbgrader``): they inspect the current matplotlib figure, use
 pytest's capsys/capfd, declare `global` names, read globals(), seed the generator with values only the test knows,
-or are cell magics. ``### AUTOTEST`` cells are expanded by nbgrader's autotest
-machinery at release time; neither mode runs them, so an assignment with one is refused (a comment line would
-otherwise "pass" for a blank notebook).
+or are cell magics. ``### AUTOTEST`` directives are instantiated into tests by nbgrader's own machinery when the
+assignment is loaded (autotest.py); one left as it is (no autotests.yml, say) is refused in every mode (a comment
+line would otherwise "pass" for a blank notebook).
 
 A finding names the cell and the reason; the grader refuses an assignment whose findings its mode cannot honour,
 instead of grading it wrongly in silence.
@@ -71,7 +71,8 @@ def analyse(assignment) -> list[Finding]:
 
 
 _AUTOTEST_WHY = ("it holds `### AUTOTEST` directives, which nbgrader expands into tests from autotests.yml when it "
-                 "generates the release; as written they are comments, so any notebook (a blank one too) would pass")
+                 "generates the release; they were not instantiated here, and as written they are comments, so any "
+                 "notebook (a blank one too) would pass")
 
 
 def _autotest_why(assignment) -> str:
@@ -141,8 +142,9 @@ def check(assignment, mode: str) -> list[Finding]:
     if blocking:
         never = [f for f in blocking if not f.modes]
         lines = "\n".join(f"  - {f.describe()}" for f in blocking[:20])
-        advice = ("no grading mode can run these tests: rewrite them as explicit asserts (or release the "
-                  "assignment with `nbgrader generate_assignment` and grade the expanded tests)" if never else
+        advice = ("no grading mode can run these tests as they are: give `### AUTOTEST` directives the course's "
+                  "autotests.yml (beside the notebook or in the course folder) and a source that runs, or rewrite "
+                  "them as explicit asserts" if never else
                   "grade it with `--mode nbgrader` (tests run next to the student's code in the sandbox, as "
                   "nbgrader runs them; see the README for what that mode gives up)")
         raise UnsupportedAssignment(f"{assignment.name}: {len(blocking)} test cell(s) cannot be graded in the "

@@ -94,6 +94,7 @@ def _grade(assignment: Assignment, path: Path, student: str, limits: Limits, sta
         grader = _Grader(assignment, limits, on_part)
         grader.names = _answer_names(assignment, plan)
         grader.shared = _changed_provided_names(assignment, plan)
+        grader.imports = _answer_imports(assignment, plan, grader.names)
     grader.session.budget_end = start + submission_budget(assignment, limits)
     try:
         with _process_state(), _grading_env(assignment) as workdir:
@@ -147,16 +148,63 @@ def _answer_names(assignment: Assignment, plan) -> list[str]:
 def _changed_provided_names(assignment: Assignment, plan) -> list[str]:
     """Names a provided cell binds that the answers (the source's or the student's) change in place
     (`data.append(...)`, `table[k] = ...`): the test must see the student's copy, as in a kernel."""
-    from .analysis import _bound, _mutated
+    from .analysis import _mutated
     provided = set()
     for cell in assignment.cells:
         if cell.kind == "provided":
-            provided.update(_bound(cell.source))
+            provided.update(_assigned(cell.source))
     changed = set()
     for code in [c.source for c in assignment.cells if c.kind == "solution"] + \
             [step.code for step in plan.steps if step.kind == "student"]:
         changed |= _mutated(code) & provided
     return sorted(changed)
+
+
+def _assigned(source: str) -> set[str]:
+    """Names a cell binds to a value by assignment (`data = [1, 2]`), not by import, def or class."""
+    try:
+        tree = ast.parse(strip_magics(source))
+    except SyntaxError:
+        return set()
+    targets = [t for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+               for t in (n.targets if isinstance(n, ast.Assign) else [n.target])]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+# Modules whose import does something (opens a browser, prints, starts a GUI): never imported for an answer.
+_NOT_IMPORTED = {"antigravity", "this", "__hello__", "__phello__", "__main__", "idlelib", "turtledemo", "turtle",
+                 "tkinter"}
+
+
+def _answer_imports(assignment: Assignment, plan, graded) -> list[tuple[str, frozenset]]:
+    """Top-level imports in the answers (the source's and the student's cells) that bind names no provided or test
+    cell binds: (the import statement alone, the names it binds). A test may use a module the student's cell
+    imported (`np` where only the answer imports numpy), as in a kernel; the grader then imports that module itself
+    (its own copy: the statement alone, never the rest of the student's cell)."""
+    from .analysis import _bound
+    bound = set(graded)
+    for cell in assignment.cells:
+        if cell.kind in ("provided", "test"):
+            bound |= _bound(cell.source)
+    found = {}
+    for code in [c.source for c in assignment.cells if c.kind == "solution"] + \
+            [step.code for step in plan.steps if step.kind == "student"]:
+        try:
+            body = ast.parse(strip_magics(code)).body
+        except SyntaxError:
+            continue
+        for node in body:
+            if isinstance(node, ast.Import):
+                roots = {a.name.split(".")[0] for a in node.names}
+                names = {a.asname or a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
+                    all(a.name != "*" for a in node.names):
+                roots, names = {node.module.split(".")[0]}, {a.asname or a.name for a in node.names}
+            else:
+                continue
+            if not roots & _NOT_IMPORTED and names - bound:
+                found.setdefault(ast.unparse(node), frozenset(names - bound))
+    return list(found.items())
 
 
 def manual_results(assignment: Assignment, cells) -> list[PartResult]:
@@ -268,6 +316,7 @@ class _Grader:
         self.unreadable: dict[str, Unusable] = {}     # names whose reading hung or crashed the sandbox
         self.names: list[str] = list(assignment.student_names)   # graded names fetched before each test
         self.shared: list[str] = []     # provided names the answers change in place: also fetched before each test
+        self.imports: list[tuple[str, frozenset]] = []   # the answers' imports a test may rely on (_answer_imports)
 
     def add_result(self, result: PartResult) -> None:
         self.results.append(result)
@@ -368,6 +417,7 @@ class _Grader:
             self._bind_student_names()
             self.session.deadline = self.session.cell_deadline()
             whole = "\n".join(code for _, code in part.segments)
+            self._import_for(whole)
             forwarding = forward.needs_forwarding(whole, self.names)
             deleted = forward.deleted_names(whole, self.names) if forwarding else set()
             if forwarding:
@@ -384,6 +434,17 @@ class _Grader:
         finally:
             self.session.deadline = None
         return PartResult(part.grade_id, part.points, part.points, "passed", "all tests passed")
+
+    def _import_for(self, code: str) -> None:
+        """Import on the grader's side what the answers imported and this test uses but nothing here has bound."""
+        used = _names_used(code)
+        for statement, names in self.imports:
+            if names & used and any(n not in self.namespace for n in names):
+                try:
+                    with _quiet(), _time_limit(self.limits.timeout):
+                        exec(compile(statement, "<an import of your notebook>", "exec"), self.namespace)
+                except Exception:  # noqa: BLE001 - not importable here: the test meets the name missing, as before
+                    pass
 
     def _bind_student_names(self, quiet: bool = False) -> None:
         """Fetch every graded name from the sandbox, each with its own deadline.
@@ -402,6 +463,8 @@ class _Grader:
                 if quiet:
                     return
                 raise
+            if name in self.shared and (value is MISSING or not _plain(value)):
+                continue        # a provided variable is taken back as data only, never as the student's object
             if value is MISSING:
                 self.namespace.pop(name, None)
             else:
@@ -551,6 +614,18 @@ def _quiet():
     """Tests and provided cells may print; the grader's own output stays clean."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         yield
+
+
+def _plain(value) -> bool:
+    """Data the wire carried (no proxy of a student object, no stand-in for an unreadable name, at any depth)."""
+    from .client import Remote
+    if isinstance(value, (Remote, Unusable)):
+        return False
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    return True
 
 
 def _names_used(code: str) -> set[str]:

@@ -298,3 +298,33 @@ def test_printing_the_type_of_a_student_object_is_a_loud_limitation(tmp_path):
     nbgrader = Assignment.from_notebook("w", path)
     nbgrader.mode = "nbgrader"
     assert grade_notebook(nbgrader, path, "ann", LIMITS).score == 2
+
+
+def test_a_module_only_the_answer_imports_is_there_for_the_test(tmp_path):
+    """Item 3: names bound by `import` in a student's cell. A test may use `np` that only the answer imported, as in
+    a kernel; the grader imports numpy itself (the statement alone), so the test's `np` is the real module."""
+    answer = "import numpy as np\nfrom math import factorial as fact\n\ndef mean(x):\n    return float(np.mean(x))\n"
+    test = "assert np.isclose(mean(np.arange(3)), 1.0) and fact(3) == 6 and np.__name__ == 'numpy'"
+    path = _notebook(tmp_path, answer, {"test_np": test})
+    result = grade_notebook(Assignment.from_notebook("w", path), path, "ann", LIMITS)
+    assert result.score == 1, result.parts
+
+
+def test_a_provided_variable_is_taken_back_as_data_only(tmp_path):
+    """The student's copy of a provided variable reaches the test only as data: an object put in its place (one
+    that claims to equal everything) does not, nor does a provided module the answer patched."""
+    nb = nbformat.v4.new_notebook()
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, "locked": False, **kw}}  # noqa: E731
+    answer = "### BEGIN SOLUTION\ndata.append(3)\n### END SOLUTION"
+    nb.cells = [nbformat.v4.new_code_cell("import numpy as np\ndata = [1, 2]"),
+                nbformat.v4.new_code_cell(answer, metadata=meta(solution=True, grade=False, grade_id="a")),
+                nbformat.v4.new_code_cell("assert data == [1, 2, 3] and not np.allclose(0, 1)",
+                                          metadata=meta(grade=True, solution=False, points=1, grade_id="t"))]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    assignment = Assignment.from_notebook("x", path)
+    assert grade_notebook(assignment, path, "ann", LIMITS).score == 1
+    nb.cells[1].source = ("class Fake(list):\n    def __eq__(self, other):\n        return True\n"
+                          "data = Fake()\ndata.append(0)\nnp.allclose = lambda *a, **k: True")
+    nbformat.write(nb, path)
+    assert grade_notebook(assignment, path, "bob", LIMITS).score == 0
