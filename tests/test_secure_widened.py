@@ -98,6 +98,14 @@ def _notebook(tmp_path, answer=ANSWER, tests=TESTS):
     return path
 
 
+def _graded(tmp_path, answer, tests):
+    """The secure mode's result for one student, after the load-time analysis has accepted the tests."""
+    path = _notebook(tmp_path, answer, tests)
+    assignment = Assignment.from_notebook("w", path)
+    check(assignment, "secure")
+    return grade_notebook(assignment, path, "ann", LIMITS)
+
+
 def test_the_secure_mode_carries_values_generators_output_and_exceptions(tmp_path):
     path = _notebook(tmp_path)
     assignment = Assignment.from_notebook("w", path)
@@ -116,10 +124,7 @@ def test_callables_cross_as_callbacks(tmp_path, call):
     """Item 5: a lambda, a builtin, numpy's or the test's own function passed to student code is called back into
     the test."""
     answer = "def apply(f, x):\n    return f(x)\n\ndef square(x):\n    return x * x\n"
-    path = _notebook(tmp_path, answer, {"test_cb": "import numpy as np\n" + call})
-    assignment = Assignment.from_notebook("w", path)
-    check(assignment, "secure")
-    result = grade_notebook(assignment, path, "ann", LIMITS)
+    result = _graded(tmp_path, answer, {"test_cb": "import numpy as np\n" + call})
     assert result.score == 1, result.parts
 
 
@@ -146,8 +151,7 @@ def test_a_random_generator_passed_to_student_code_is_drawn_from_and_advanced(tm
 def test_a_callback_that_raises_raises_in_the_students_code(tmp_path):
     answer = "def safe(f, x):\n    try:\n        return f(x)\n    except ValueError:\n        return 'caught'\n"
     test = "def bad(x):\n    raise ValueError('no')\nassert safe(bad, 1) == 'caught'\nassert safe(abs, -1) == 1"
-    path = _notebook(tmp_path, answer, {"test_raise": test})
-    result = grade_notebook(Assignment.from_notebook("w", path), path, "ann", LIMITS)
+    result = _graded(tmp_path, answer, {"test_raise": test})
     assert result.score == 1, result.parts
 
 
@@ -156,10 +160,7 @@ def test_isinstance_against_a_student_class_is_asked_of_the_sandbox(tmp_path):
     test = ("s = Stack()\nassert isinstance(s, Stack) and isinstance(Queue(), (int, Stack))\n"
             "assert not isinstance([], Stack) and not isinstance(s, Queue)\n"
             "assert issubclass(Queue, Stack) and not issubclass(Stack, Queue)")
-    path = _notebook(tmp_path, answer, {"test_cls": test})
-    assignment = Assignment.from_notebook("w", path)
-    check(assignment, "secure")
-    result = grade_notebook(assignment, path, "ann", LIMITS)
+    result = _graded(tmp_path, answer, {"test_cls": test})
     assert result.score == 1, result.parts
 
 
@@ -167,10 +168,7 @@ def test_a_top_level_seed_in_a_test_reaches_the_students_generator(tmp_path):
     answer = "import numpy as np\n\ndef draw():\n    return float(np.random.rand())\n"
     test = ("import numpy as np\nnp.random.seed(7)\nfirst = draw()\nnp.random.seed(7)\n"
             "assert draw() == first\nassert first == np.random.RandomState(7).rand()")
-    path = _notebook(tmp_path, answer, {"test_seed": test})
-    assignment = Assignment.from_notebook("w", path)
-    check(assignment, "secure")
-    result = grade_notebook(assignment, path, "ann", LIMITS)
+    result = _graded(tmp_path, answer, {"test_seed": test})
     assert result.score == 1, result.parts
 
 
@@ -252,9 +250,7 @@ def test_what_the_secure_mode_cannot_honour_fails_loudly_not_silently(tmp_path, 
 def test_the_graders_own_descriptions_of_a_student_object_do_not_count(tmp_path):
     """dlbook.testing and the engine describe what a student returned; that is no use of the object by the test."""
     test = "from dlbook.testing import check_close\ncheck_close(make_point(1, 2), 3.0, 'make_point(1, 2)')"
-    path = _notebook(tmp_path, POINT, {"test_num": test})
-    result = grade_notebook(Assignment.from_notebook("w", path), path, "ann", LIMITS)
-    (part,) = result.parts
+    (part,) = (result := _graded(tmp_path, POINT, {"test_num": test})).parts
     assert part.outcome == "failed" and result.status == "graded" and "secure mode" not in part.message, part
 
 
@@ -305,8 +301,7 @@ def test_a_module_only_the_answer_imports_is_there_for_the_test(tmp_path):
     a kernel; the grader imports numpy itself (the statement alone), so the test's `np` is the real module."""
     answer = "import numpy as np\nfrom math import factorial as fact\n\ndef mean(x):\n    return float(np.mean(x))\n"
     test = "assert np.isclose(mean(np.arange(3)), 1.0) and fact(3) == 6 and np.__name__ == 'numpy'"
-    path = _notebook(tmp_path, answer, {"test_np": test})
-    result = grade_notebook(Assignment.from_notebook("w", path), path, "ann", LIMITS)
+    result = _graded(tmp_path, answer, {"test_np": test})
     assert result.score == 1, result.parts
 
 
