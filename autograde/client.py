@@ -256,8 +256,9 @@ class _RemoteType(type):
 
 
 class Remote(metaclass=_RemoteType):
-    """A student object that stays in the sandbox. It can be called, indexed, iterated and its public
-    attributes read; it cannot be compared, converted to an array or introspected."""
+    """A student object that stays in the sandbox. It can be called, indexed, iterated, its public attributes read,
+    its truth, repr and str asked and another student object compared with it (each answered in the sandbox);
+    it never equals the test's own data, cannot be converted to an array and cannot be introspected."""
 
     __slots__ = ("_session", "_id", "_type", "_name", "_generation")
 

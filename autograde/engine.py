@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from . import client, forward
+from . import client, forward, namespace
 from .assignment import Assignment, Part, defined_names, strip_magics
 from .client import MISSING, ForbiddenValue, ReplyTooLarge, Session, StudentError
 from .sandbox import Limits, SandboxError
@@ -92,9 +92,9 @@ def _grade(assignment: Assignment, path: Path, student: str, limits: Limits, sta
         grader = NbgraderGrader(assignment, limits, on_part)
     else:
         grader = _Grader(assignment, limits, on_part)
-        grader.names = _answer_names(assignment, plan)
-        grader.shared = _changed_provided_names(assignment, plan)
-        grader.imports = _answer_imports(assignment, plan, grader.names)
+        grader.names = namespace.answer_names(assignment, plan)
+        grader.shared = namespace.changed_provided_names(assignment, plan)
+        grader.imports = namespace.answer_imports(assignment, plan, grader.names)
     grader.session.budget_end = start + submission_budget(assignment, limits)
     try:
         with _process_state(), _grading_env(assignment) as workdir:
@@ -128,83 +128,6 @@ def _run_plan(grader: "_Grader", plan) -> None:
             grader.results.append(grader.run_part(step.part))
         else:
             grader.run_cell(step)
-
-
-def _answer_names(assignment: Assignment, plan) -> list[str]:
-    """The graded names: those the source's answers define, and those the student's own cells define (an
-    nbgrader source may hold released answers, `raise NotImplementedError()`, that define nothing)."""
-    from .analysis import _bound
-    provided = set()          # names the provided and test cells bind (imports included): the grader's own
-    for cell in assignment.cells:
-        if cell.kind in ("provided", "test"):
-            provided.update(_bound(cell.source))
-    names = list(assignment.student_names)
-    for step in plan.steps:
-        if step.kind == "student":
-            names += [n for n in defined_names(step.code) if n not in names and n not in provided]
-    return names
-
-
-def _changed_provided_names(assignment: Assignment, plan) -> list[str]:
-    """Names a provided cell binds that the answers (the source's or the student's) change in place
-    (`data.append(...)`, `table[k] = ...`): the test must see the student's copy, as in a kernel."""
-    from .analysis import _mutated
-    provided = set()
-    for cell in assignment.cells:
-        if cell.kind == "provided":
-            provided.update(_assigned(cell.source))
-    changed = set()
-    for code in [c.source for c in assignment.cells if c.kind == "solution"] + \
-            [step.code for step in plan.steps if step.kind == "student"]:
-        changed |= _mutated(code) & provided
-    return sorted(changed)
-
-
-def _assigned(source: str) -> set[str]:
-    """Names a cell binds to a value by assignment (`data = [1, 2]`), not by import, def or class."""
-    try:
-        tree = ast.parse(strip_magics(source))
-    except SyntaxError:
-        return set()
-    targets = [t for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-               for t in (n.targets if isinstance(n, ast.Assign) else [n.target])]
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-
-
-# Modules whose import does something (opens a browser, prints, starts a GUI): never imported for an answer.
-_NOT_IMPORTED = {"antigravity", "this", "__hello__", "__phello__", "__main__", "idlelib", "turtledemo", "turtle",
-                 "tkinter"}
-
-
-def _answer_imports(assignment: Assignment, plan, graded) -> list[tuple[str, frozenset]]:
-    """Top-level imports in the answers (the source's and the student's cells) that bind names no provided or test
-    cell binds: (the import statement alone, the names it binds). A test may use a module the student's cell
-    imported (`np` where only the answer imports numpy), as in a kernel; the grader then imports that module itself
-    (its own copy: the statement alone, never the rest of the student's cell)."""
-    from .analysis import _bound
-    bound = set(graded)
-    for cell in assignment.cells:
-        if cell.kind in ("provided", "test"):
-            bound |= _bound(cell.source)
-    found = {}
-    for code in [c.source for c in assignment.cells if c.kind == "solution"] + \
-            [step.code for step in plan.steps if step.kind == "student"]:
-        try:
-            body = ast.parse(strip_magics(code)).body
-        except SyntaxError:
-            continue
-        for node in body:
-            if isinstance(node, ast.Import):
-                roots = {a.name.split(".")[0] for a in node.names}
-                names = {a.asname or a.name.split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
-                    all(a.name != "*" for a in node.names):
-                roots, names = {node.module.split(".")[0]}, {a.asname or a.name for a in node.names}
-            else:
-                continue
-            if not roots & _NOT_IMPORTED and names - bound:
-                found.setdefault(ast.unparse(node), frozenset(names - bound))
-    return list(found.items())
 
 
 def manual_results(assignment: Assignment, cells) -> list[PartResult]:
@@ -316,7 +239,7 @@ class _Grader:
         self.unreadable: dict[str, Unusable] = {}     # names whose reading hung or crashed the sandbox
         self.names: list[str] = list(assignment.student_names)   # graded names fetched before each test
         self.shared: list[str] = []     # provided names the answers change in place: also fetched before each test
-        self.imports: list[tuple[str, frozenset]] = []   # the answers' imports a test may rely on (_answer_imports)
+        self.imports: list[tuple[str, frozenset]] = []   # the answers' imports a test may rely on
 
     def add_result(self, result: PartResult) -> None:
         self.results.append(result)
