@@ -27,6 +27,8 @@ class Case:
     students: dict[str, dict[str, Path | str]]      # student -> {file name: fixture, or "release:<notebook>"}
     why: str = ""                                   # what nbgrader's tests say about it
     differ: dict[str, str] = field(default_factory=dict)   # row pattern -> why we deliberately differ
+    course_files: dict[str, Path] = field(default_factory=dict)   # files in the course's root (autotests.yml)
+    config: str = ""                                # lines added to nbgrader_config.py
 
 
 def _ps1() -> Case:
@@ -37,9 +39,10 @@ def _ps1() -> Case:
     return Case("ps1", source, students, "the user guide's example course (docs: source/, submitted/, autograded/)")
 
 
-def _p1(name, source, students, why="", differ=None, extra=()) -> Case:
-    return Case(name, {"p1.ipynb": FILES / source, **{e: FILES / e for e in extra}}, {s: {"p1.ipynb": FILES / f if not f.startswith("release:") else f}
-                                                      for s, f in students.items()}, why, differ or {})
+def _p1(name, source, students, why="", differ=None, extra=(), course_files=(), config="") -> Case:
+    return Case(name, {"p1.ipynb": FILES / source, **{e: FILES / e for e in extra}},
+                {s: {"p1.ipynb": FILES / f if not f.startswith("release:") else f} for s, f in students.items()},
+                why, differ or {}, {f: FILES / f for f in course_files}, config)
 
 
 CASES = [
@@ -57,6 +60,17 @@ CASES = [
     _p1("hashed", "autotest-hashed.ipynb",
         {"foo": "autotest-hashed-unchanged.ipynb", "bar": "autotest-hashed-changed.ipynb"},
         "test_grade_hashed_autotest: foo 0, bar 1", extra=["autotests.yml"]),
+    _p1("complex", "autotest-multi.ipynb",
+        {"foo": "autotest-multi-unchanged.ipynb", "bar": "autotest-multi-changed.ipynb"},
+        "test_grade_complex_autotest: foo 0 of 4, bar 3 of 4 (autotests.yml in the course root)",
+        course_files=["autotests.yml"]),
+    _p1("hiddenauto", "autotest-hidden.ipynb",
+        {"foo": "autotest-hidden-unchanged.ipynb", "bar": "autotest-hidden-changed-wrong.ipynb",
+         "baz": "autotest-hidden-changed-right.ipynb"},
+        "test_hidden_tests_autotest: foo fails the visible tests, bar only the hidden ones, baz passes",
+        course_files=["autotests.yml"], config='c.ClearSolutions.code_stub = dict(python="# YOUR CODE HERE")\n'),
+    _p1("timeout", "timeout.ipynb", {"foo": "timeout.ipynb"},
+        "test_autograde_timeout: a cell of 5 s passes under the default time limit"),
     _p1("envvar", "validating-environment-variable.ipynb", {"foo": "validating-environment-variable.ipynb"},
         "test_validate_environment_variable... NBGRADER_EXECUTION is set while autograding: the cell fails"),
 ]
@@ -68,7 +82,9 @@ CASES.append(RELATIVE)
 
 # What stock `nbgrader autograde` (0.9.6) records for each row (auto score; None: needs manual grading), measured
 # by stock_rows; it agrees with nbgrader's own tests (test_grade: foo 1 of 7, bar 2 of 7; test_showtraceback_exploit:
-# spam and eggs 1 of 7; test_grade_autotest: foo 0, bar 1) and with its docs' example course.
+# spam and eggs 1 of 7; test_grade_autotest and test_grade_hashed_autotest: foo 0, bar 1; test_grade_complex_autotest:
+# foo 0 of 4, bar 3 of 4; test_hidden_tests_autotest: only baz passes the hidden tests; test_autograde_timeout: foo 1)
+# and with its docs' example course.
 EXPECTED = {
     "ps1/bitdiddle/problem1/correct_squares": 0.0,
     "ps1/bitdiddle/problem1/squares_invalid_input": 1.0,
@@ -124,6 +140,18 @@ EXPECTED = {
     "autotest/bar/p1/test_simple": 1.0,
     "hashed/foo/p1/test_hashed": 0.0,
     "hashed/bar/p1/test_hashed": 1.0,
+    "complex/foo/p1/test_multi": 0.0,
+    "complex/foo/p1/cell-f2803ba7c42d03ab": 0.0,
+    "complex/foo/p1/cell-693350420ec62f1b": 0.0,
+    "complex/foo/p1/cell-13479eb0e5fff152": 0.0,
+    "complex/bar/p1/test_multi": 1.0,
+    "complex/bar/p1/cell-f2803ba7c42d03ab": 1.0,
+    "complex/bar/p1/cell-693350420ec62f1b": 0.0,
+    "complex/bar/p1/cell-13479eb0e5fff152": 1.0,
+    "hiddenauto/foo/p1/test_hidden": 0.0,
+    "hiddenauto/bar/p1/test_hidden": 0.0,
+    "hiddenauto/baz/p1/test_hidden": 1.0,
+    "timeout/foo/p1/correct_squares": 1.0,
     "envvar/foo/p1/cell-bfbdf1784663b6b6": 0.0,
     "relative/foo/p1/open_file": 10.0,
 }
@@ -163,8 +191,11 @@ def build(case: Case, root: Path) -> Path:
     src.mkdir(parents=True)
     for name, path in case.source.items():
         shutil.copy(path, src / name)
+    for name, path in case.course_files.items():
+        shutil.copy(path, root / name)
     (root / "nbgrader_config.py").write_text("c = get_config()\nc.ExecutePreprocessor.timeout = 60\n"
-                                             "c.CourseDirectory.ignore = ['.ipynb_checkpoints', '__pycache__']\n")
+                                             "c.CourseDirectory.ignore = ['.ipynb_checkpoints', '__pycache__']\n"
+                                             + case.config)
     proc = nbgrader(root, "generate_assignment", case.name, "--force")
     if proc.returncode != 0:
         raise RuntimeError(f"generate_assignment {case.name} failed:\n{proc.stdout}\n{proc.stderr}")
