@@ -340,3 +340,36 @@ def test_a_copy_is_never_graded_instead_of_the_notebook(tmp_path, several):
         assert sub.path is None and "no p1.ipynb" in " ".join(sub.notes)
     else:
         assert sub.path.name == "p2.ipynb"          # a one-notebook assignment: the only notebook there, noted
+
+
+# ---------------------------------------------------------------- item 7: provided cells beside the tests
+
+def test_a_provided_cell_writes_into_a_private_folder_not_the_graders_or_the_course(tmp_path, monkeypatch):
+    """nbgrader's side-effects fixture: its one (provided) cell writes side-effect.txt. It runs in the sandbox and
+    beside the tests; neither run leaves the file in the grader's working folder or in the student's folder."""
+    course = tmp_path / "course"
+    (course / "source" / "ps1").mkdir(parents=True)
+    (course / "submitted" / "foo" / "ps1").mkdir(parents=True)
+    shutil.copy(FILES / "side-effects.ipynb", course / "source" / "ps1" / "p1.ipynb")
+    shutil.copy(FILES / "side-effects.ipynb", course / "submitted" / "foo" / "ps1" / "p1.ipynb")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    (assignment,) = Assignment.from_course(course, "ps1")
+    result = grade_notebook(assignment, course / "submitted" / "foo" / "ps1" / "p1.ipynb", "foo", LIMITS)
+    assert result.status == "graded" and not result.notes, result
+    assert list(tmp_path.rglob("side-effect.txt")) == []
+
+
+def test_a_provided_cell_that_never_ends_is_stopped_and_not_blamed_on_the_student(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    meta = lambda **kw: {"nbgrader": {"schema_version": 3, "locked": False, **kw}}  # noqa: E731
+    nb.cells = [nbformat.v4.new_code_cell("import time\nwhile True:\n    time.sleep(0.01)"),
+                nbformat.v4.new_code_cell("x = 1", metadata=meta(solution=True, grade=False, grade_id="a")),
+                nbformat.v4.new_code_cell("assert x == 1", metadata=meta(grade=True, solution=False, points=1,
+                                                                         grade_id="t"))]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    result = grade_notebook(Assignment.from_notebook("x", path), path, "s", Limits(timeout=2))
+    assert result.parts[0].passed and result.status == "crashed", result
+    assert any("provided cell" in n and "not of your code" in n for n in result.notes), result.notes
