@@ -17,14 +17,18 @@ def _release(args) -> int:
 
 def _grade(args) -> int:
     from .analysis import UnsupportedAssignment, check, pick_mode
-    from .assignment import Assignment
+    from .assignment import Assignment, InvalidAssignment
     from .batch import BatchReport, PreflightFailed, WrongFolder, grade_batch
     from .lateness import parse_policy
     from .sandbox import Limits, describe_enforcement
-    if args.course:
-        assignments = Assignment.from_course(Path(args.course).resolve(), args.assignment)
-    else:
-        assignments = [Assignment.load(args.assignment, Path(args.repo))]
+    try:
+        if args.course:
+            assignments = Assignment.from_course(Path(args.course).resolve(), args.assignment)
+        else:
+            assignments = [Assignment.load(args.assignment, Path(args.repo))]
+    except InvalidAssignment as err:
+        print(f"autograde: the assignment cannot be graded as it is: {err}", file=sys.stderr)
+        return 3
     for assignment in assignments:
         assignment.mode = pick_mode(assignment) if args.mode == "auto" else args.mode
         try:

@@ -94,17 +94,19 @@ class Assignment:
         if not path.exists():
             known = sorted(p.name for p in sources_dir(repo).glob("*") if p.is_dir())
             raise FileNotFoundError(f"no assignment {name!r}: {path} does not exist (known: {', '.join(known)})")
-        return cls.from_notebook(name, path, autotests=True)
+        return cls.from_notebook(name, path, source=True)
 
     @classmethod
-    def from_notebook(cls, name: str, path: Path, autotests: bool = False,
+    def from_notebook(cls, name: str, path: Path, source: bool = False,
                       course: Path | None = None) -> "Assignment":
-        """The assignment a source notebook defines. With ``autotests`` its `### AUTOTEST` directives are first
-        instantiated by nbgrader (which runs the source in a kernel: only ever for an instructor's source)."""
+        """The assignment a notebook defines. A ``source`` (an instructor's, never a student's) is first checked as
+        nbgrader checks it: old metadata upgraded as `nbgrader update` does, invalid or too new metadata refused
+        (InvalidAssignment), and its `### AUTOTEST` directives instantiated (nbgrader runs it in a kernel)."""
         nb = nbformat.read(str(path), as_version=4)
         problem, written = None, [c.source for c in nb.cells]
-        if autotests:
+        if source:
             from .autotest import expand
+            _checked_metadata(nb, Path(path))
             nb, problem = expand(nb, Path(path).parent, course)
         cells, parts, names, manual = [], [], [], []
         released = _released(nb)
@@ -140,10 +142,33 @@ class Assignment:
             raise FileNotFoundError(f"no assignment {name!r} in the course {course}: {folder} holds no notebook")
         found = []
         for path in notebooks:
-            assignment = cls.from_notebook(name, path, autotests=True, course=Path(course))
+            assignment = cls.from_notebook(name, path, source=True, course=Path(course))
             assignment.files_dir = folder
             found.append(assignment)
         return found
+
+
+class InvalidAssignment(ValueError):
+    """A source notebook nbgrader itself would refuse (its metadata invalid or newer than this nbgrader's)."""
+
+
+def _checked_metadata(nb, path: Path) -> None:
+    """Upgrade old nbgrader metadata in place (schema 0-2, as `nbgrader update`) and validate it as nbgrader does."""
+    import logging
+    from jsonschema import ValidationError as SchemaError
+    from nbgrader.nbgraderformat import MetadataValidator, SchemaTooNewError, ValidationError
+    validator = MetadataValidator()
+    validator.log.setLevel(logging.ERROR)        # its upgrade warns about every key it drops
+    try:
+        validator.upgrade_notebook_metadata(nb)
+        validator.validate_nb(nb)
+    except SchemaTooNewError as err:
+        raise InvalidAssignment(f"{path.name}: its nbgrader metadata is newer than this grader's nbgrader "
+                                f"understands ({err}); grade it with the nbgrader version that wrote it") from None
+    except (ValidationError, SchemaError, KeyError, TypeError) as err:
+        what = getattr(err, "message", None) or str(err)
+        raise InvalidAssignment(f"{path.name}: nbgrader's validator rejects its metadata ({what[:300]}); fix the "
+                                "cell in the source (nbgrader's Create Assignment toolbar) and grade again") from None
 
 
 def _released(nb) -> dict[str, str]:

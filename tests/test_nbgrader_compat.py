@@ -32,7 +32,7 @@ PS1 = FIXTURES / "ps1"
 def test_autotest_directives_are_instantiated_by_nbgrader_and_graded_as_it_grades_them(source, blank, done, mode):
     """nbgrader's test_grade_autotest / test_grade_hashed_autotest: the blank notebook 0, the answered one 1. The
     releases were made by an older nbgrader with other salts: an honest student is not called a tamperer."""
-    assignment = Assignment.from_notebook("p1", FILES / source, autotests=True)
+    assignment = Assignment.from_notebook("p1", FILES / source, source=True)
     assert assignment.autotest_problem is None and analyse(assignment) == []
     assert all(p.generated for p in assignment.parts) and "AUTOTEST" not in assignment.parts[0].visible_source
     assignment.mode = mode
@@ -45,7 +45,7 @@ def test_autotest_directives_are_instantiated_by_nbgrader_and_graded_as_it_grade
 def test_autotest_directives_that_cannot_be_instantiated_are_refused_and_never_pass(tmp_path, mode):
     """Without autotests.yml (or unexpanded) the directives are comments: the assignment is refused, saying why."""
     shutil.copy(FILES / "autotest-simple.ipynb", tmp_path / "p1.ipynb")
-    for assignment, why in ((Assignment.from_notebook("p1", tmp_path / "p1.ipynb", autotests=True), "autotests.yml"),
+    for assignment, why in ((Assignment.from_notebook("p1", tmp_path / "p1.ipynb", source=True), "autotests.yml"),
                             (Assignment.from_notebook("p1", FILES / "autotest-simple.ipynb"), "AUTOTEST")):
         assignment.mode = mode
         findings = analyse(assignment)
@@ -373,3 +373,28 @@ def test_a_provided_cell_that_never_ends_is_stopped_and_not_blamed_on_the_studen
     result = grade_notebook(Assignment.from_notebook("x", path), path, "s", Limits(timeout=2))
     assert result.parts[0].passed and result.status == "crashed", result
     assert any("provided cell" in n and "not of your code" in n for n in result.notes), result.notes
+
+
+# ---------------------------------------------------------------- a source nbgrader itself would refuse or upgrade
+
+def test_a_source_is_checked_as_nbgrader_checks_it(tmp_path):
+    """Old metadata (schema 0) is upgraded as `nbgrader update` does; metadata newer than our nbgrader, or invalid
+    (nbgrader's test-v0-invalid: a locked cell without a grade_id), is refused with the reason (CLI exit 3),
+    never graded by a guess."""
+    from autograde.assignment import InvalidAssignment
+    old = Assignment.from_notebook("p1", FILES / "test-v0.ipynb", source=True)
+    assert [(p.grade_id, p.points) for p in old.parts] == [("correct_squares", 1), ("squares_invalid_input", 1),
+                                                             ("correct_sum_of_squares", 0.5),
+                                                             ("sum_of_squares_uses_squares", 0.5)]
+    assert old.max_score == 6 and grade_notebook(old, FILES / "test-v0.ipynb", "s", LIMITS).score == 3
+    for name, why in (("too-new.ipynb", "newer than"), ("test-v0-invalid.ipynb", "does not have a grade_id")):
+        with pytest.raises(InvalidAssignment, match=why):
+            Assignment.from_notebook("p1", FILES / name, source=True)
+    course = tmp_path / "course"
+    (course / "source" / "ps1").mkdir(parents=True)
+    (course / "submitted" / "foo" / "ps1").mkdir(parents=True)
+    shutil.copy(FILES / "too-new.ipynb", course / "source" / "ps1" / "p1.ipynb")
+    proc = subprocess.run([sys.executable, "-m", "autograde", "grade", "ps1", str(course / "submitted"), "--course",
+                           str(course), "--quiet", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 3 and "newer than" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
