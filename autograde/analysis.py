@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass
 
 MODES = ("secure", "nbgrader")
-AUTOTEST = re.compile(r"^\s*###\s*(HASHED\s+)?AUTOTEST\b", re.MULTILINE)
+# nbgrader's rule: a comment line holding the word AUTOTEST is a directive ("### AUTOTEST a", "# HASHED AUTOTEST a")
+AUTOTEST = re.compile(r"^\s*#[^\n]*AUTOTEST", re.MULTILINE)
 _SEEDERS = {("np", "random", "seed"), ("numpy", "random", "seed"), ("random", "seed"), ("torch", "manual_seed"),
             ("tf", "random", "set_seed"), ("tensorflow", "random", "set_seed"), ("np", "random", "set_state"),
             ("numpy", "random", "set_state"), ("random", "setstate"), ("torch", "set_rng_state"),

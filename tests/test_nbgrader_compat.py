@@ -56,6 +56,13 @@ def test_autotest_directives_that_cannot_be_instantiated_are_refused_and_never_p
         assert result.score == 0 and result.status == "crashed" and "AUTOTEST" in result.notes[0]
 
 
+@pytest.mark.parametrize("cell", ["### AUTOTEST a", "# AUTOTEST a", "#HASHED AUTOTEST a; b", "x = 1\n  ## AUTOTEST f(x)"])
+def test_every_spelling_nbgrader_accepts_is_a_directive(cell):
+    """nbgrader takes any comment line holding AUTOTEST as a directive: left as it is, each is refused."""
+    from autograde.analysis import test_needs
+    assert [modes for _, modes in test_needs(cell, {"a"})] == [()]
+
+
 def test_the_command_line_grades_autotests_and_refuses_them_with_exit_code_3_without_templates(tmp_path):
     repo = tmp_path / "repo"
     (repo / "solutions" / "p1").mkdir(parents=True)
