@@ -87,6 +87,9 @@ def test_needs(source: str, student_names: set[str], mutated: set[str] = frozens
     if AUTOTEST.search(source):
         return [(_AUTOTEST_WHY, ())]
     needs = []
+    if "<class '__main__." in source:     # an instantiated AUTOTEST type check, or a hand-written one
+        needs.append(("it checks the printed type of an object of a class the notebook defines "
+                      "(`<class '__main__...'>`); the secure mode holds such objects as proxies", ("nbgrader",)))
     first = source.lstrip().splitlines()[0].strip() if source.strip() else ""
     if first.startswith("%%"):
         needs.append((f"it is a `{first.split()[0]}` cell magic, which runs only in a kernel", ("nbgrader",)))
