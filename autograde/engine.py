@@ -366,8 +366,8 @@ class _Grader:
                 try:
                     with _quiet(), _time_limit(self.limits.timeout):
                         exec(compile(statement, "<an import of your notebook>", "exec"), self.namespace)
-                except Exception:  # noqa: BLE001 - not importable here: the test meets the name missing, as before
-                    pass
+                except (Exception, SystemExit):  # noqa: BLE001 - not importable here: the test meets the name
+                    pass                             # missing, as before (a module that exits stops nothing)
 
     def _bind_student_names(self, quiet: bool = False) -> None:
         """Fetch every graded name from the sandbox, each with its own deadline.

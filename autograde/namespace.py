@@ -57,9 +57,15 @@ def _assigned(source: str) -> set[str]:
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
-# Modules whose import does something (opens a browser, prints, starts a GUI): never imported for an answer.
+# Modules whose import does something (opens a browser, prints, starts a GUI, runs a program's main: any
+# `__main__` module, `import unittest.__main__` runs unittest and exits): never imported for an answer.
 _NOT_IMPORTED = {"antigravity", "this", "__hello__", "__phello__", "__main__", "idlelib", "turtledemo", "turtle",
                  "tkinter"}
+
+
+def _harmless(module: str) -> bool:
+    parts = module.split(".")
+    return parts[0] not in _NOT_IMPORTED and "__main__" not in parts
 
 
 def answer_imports(assignment: Assignment, plan, graded) -> list[tuple[str, frozenset]]:
@@ -79,13 +85,14 @@ def answer_imports(assignment: Assignment, plan, graded) -> list[tuple[str, froz
             continue
         for node in body:
             if isinstance(node, ast.Import):
-                roots = {a.name.split(".")[0] for a in node.names}
+                modules = [a.name for a in node.names]
                 names = {a.asname or a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and \
                     all(a.name != "*" for a in node.names):
-                roots, names = {node.module.split(".")[0]}, {a.asname or a.name for a in node.names}
+                modules = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+                names = {a.asname or a.name for a in node.names}
             else:
                 continue
-            if not roots & _NOT_IMPORTED and names - bound:
+            if all(_harmless(m) for m in modules) and names - bound:
                 found.setdefault(ast.unparse(node), frozenset(names - bound))
     return list(found.items())

@@ -306,6 +306,18 @@ def test_a_module_only_the_answer_imports_is_there_for_the_test(tmp_path):
     test = "assert np.isclose(mean(np.arange(3)), 1.0) and fact(3) == 6 and np.__name__ == 'numpy'"
     result = _graded(tmp_path, answer, {"test_np": test})
     assert result.score == 1, result.parts
+    # only the import statement runs, and never one of a module that does something on import (a cell of the
+    # student's own that imports unittest.__main__ exits in the sandbox; the grader does not import it at all)
+    unbound = "try:\n    {0}\nexcept NameError:\n    pass\nelse:\n    raise AssertionError('{0} imported')\n"
+    path = _notebook(tmp_path, answer, {"test_np": test, "test_um": unbound.format("um") + unbound.format("zen")
+                                        + "assert run.__module__ in ('os', 'posix')"})
+    nb = nbformat.read(path, as_version=4)
+    meta = {"nbgrader": {"schema_version": 3, "locked": False, "solution": True, "grade": False, "grade_id": "more"}}
+    nb.cells.insert(1, nbformat.v4.new_code_cell("from os import system as run\nimport this as zen\n"
+                                                 "import unittest.__main__ as um", metadata=meta))
+    nbformat.write(nb, path)
+    result = grade_notebook(Assignment.from_notebook("w", path), path, "ann", LIMITS)
+    assert result.score == 2 and any("SystemExit" in n for n in result.notes), result
 
 
 def test_a_provided_variable_is_taken_back_as_data_only(tmp_path):
