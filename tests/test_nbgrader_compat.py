@@ -56,7 +56,8 @@ def test_autotest_directives_that_cannot_be_instantiated_are_refused_and_never_p
         assert result.score == 0 and result.status == "crashed" and "AUTOTEST" in result.notes[0]
 
 
-@pytest.mark.parametrize("cell", ["### AUTOTEST a", "# AUTOTEST a", "#HASHED AUTOTEST a; b", "x = 1\n  ## AUTOTEST f(x)"])
+@pytest.mark.parametrize("cell", ["### AUTOTEST a", "# AUTOTEST a", "#HASHED AUTOTEST a; b",
+                                  "x = 1\n  ## AUTOTEST f(x)"])
 def test_every_spelling_nbgrader_accepts_is_a_directive(cell):
     """nbgrader takes any comment line holding AUTOTEST as a directive: left as it is, each is refused."""
     from autograde.analysis import test_needs
@@ -70,9 +71,11 @@ def test_the_command_line_grades_autotests_and_refuses_them_with_exit_code_3_wit
     subs = tmp_path / "subs" / "foo" / "p1"
     subs.mkdir(parents=True)
     shutil.copy(FILES / "autotest-simple-changed.ipynb", subs / "p1.ipynb")
-    run = lambda mode: subprocess.run([sys.executable, "-m", "autograde", "grade", "p1", str(tmp_path / "subs"),  # noqa: E731
-                                       "--quiet", "--repo", str(repo), "--mode", mode, "--out", str(tmp_path / "out")],
-                                      capture_output=True, text=True, timeout=300)
+    def run(mode):
+        return subprocess.run([sys.executable, "-m", "autograde", "grade", "p1", str(tmp_path / "subs"), "--quiet",
+                               "--repo", str(repo), "--mode", mode, "--out", str(tmp_path / "out")],
+                              capture_output=True, text=True, timeout=300)
+
     proc = run("auto")
     assert proc.returncode == 3, proc.stderr
     assert "test_simple" in proc.stderr and "autotests.yml" in proc.stderr

@@ -215,7 +215,8 @@ def test_a_student_class_compared_and_printed_by_the_test_grades_right_in_both_m
     """Item 4: `==` of two student objects, repr(), str() and f-strings of one run the student's own methods in the
     sandbox (only a bool or a str comes back), as in a kernel."""
     tests = {"test_eq": "assert make_point(1, 2) == Point(1, 2) and make_point(1, 2) != Point(2, 1)",
-             "test_repr": "p = make_point(1, 2)\nassert repr(p) == 'Point(x=1, y=2)' and str([p]) == '[Point(x=1, y=2)]'",
+             "test_repr": "p = make_point(1, 2)\n"
+                          "assert repr(p) == 'Point(x=1, y=2)' and str([p]) == '[Point(x=1, y=2)]'",
              "test_text": "s = str\nassert s(make_point(1, 2)) == f'{make_point(1, 2)}' == 'Point(x=1, y=2)'",
              "test_tuple": "assert as_pair(make_point(1, 2)) == (1, 2) and as_pair(Point(3, 4)).y == 4"}
     path = _notebook(tmp_path, POINT, tests)
