@@ -63,11 +63,11 @@ def analyse(assignment) -> list[Finding]:
     student = set(assignment.student_names)
     findings = []
     for cell in assignment.cells:
-        if cell.kind == "test":
-            findings += [Finding(cell.grade_id, _autotest_why(assignment) if reason == _AUTOTEST_WHY else reason,
-                                 modes) for reason, modes in test_needs(cell.source, student, mutated)]
-        elif cell.kind == "solution" and cell.points and AUTOTEST.search(cell.source):
+        if cell.kind == "test" and AUTOTEST.search(cell.source):
             findings.append(Finding(cell.grade_id, _autotest_why(assignment), ()))
+        elif cell.kind == "test":
+            findings += [Finding(cell.grade_id, reason, modes)
+                         for reason, modes in test_needs(cell.source, student, mutated)]
     return findings
 
 

@@ -120,7 +120,7 @@ class Assignment:
             points = float(meta.get("points", 0) or 0) if kind == "test" else 0.0
             cells.append(Cell(kind, cell.source, grade_id, points))
             if kind == "test":
-                generated = index < len(written) and written[index] != cell.source
+                generated = written[index] != cell.source      # instantiation changes sources, never cells
                 parts.append(Part(grade_id, points, split_hidden(cell.source),
                                   directives=written[index] if generated else None))
             elif kind == "solution":

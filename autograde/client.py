@@ -76,7 +76,6 @@ class Session:
         self.files = None                         # folder copied into each new sandbox's working folder
         self.last: dict = {}                      # the last cell's reply (nbgrader mode reads stderr and result)
         self.callbacks: dict[int, object] = {}     # the test's callables passed to student code, by id
-        self.testing = False                      # a test cell's own code is running (engine.run_part sets it)
         self.limitations: set[str] = set()        # what the running test did that the secure mode cannot honour
 
     # -- lifecycle
@@ -196,19 +195,21 @@ class Session:
         """Drop the last cell from the replay list (it crashed or hung: replaying it would do so again)."""
         self.history.pop()
 
-    def get(self, name: str):
+    def get(self, name: str, data_only: bool = False):
+        """A student name's value; with ``data_only`` a value holding any student object is a ForbiddenValue."""
         reply, blobs = self.request({"op": "get", "name": name})
         if reply.get("missing"):
             return MISSING
-        return self.decode(reply, blobs, reply.get("value"), f"`{name}`")
+        return self.decode(reply, blobs, reply.get("value"), f"`{name}`", data_only)
 
     # -- values
-    def decode(self, reply, blobs, node, what):
+    def decode(self, reply, blobs, node, what, data_only: bool = False):
         if reply.get("ok") is not True:
             raise student_error(what, reply.get("error", {}))
         gen = self.generation
         try:
-            value = wire.Decoder(blobs, handle=lambda n: Remote(self, n, gen)).decode(node)
+            handle = None if data_only else (lambda n: Remote(self, n, gen))
+            value = wire.Decoder(blobs, handle=handle).decode(node)
         except wire.WireError as err:
             raise ForbiddenValue(f"{what} returned a value the grader cannot read ({err})") from None
         _reject(value, what)
@@ -341,7 +342,7 @@ class Remote(metaclass=_RemoteType):
     # equal everything must not pass). What cannot be asked (a student object against an instance of a test's or
     # provided class) is recorded, so that a failing part says the grader could not honour the test.
     def _limited(self, what: str) -> None:
-        if self._session.testing:
+        if TESTING is self._session:
             self._session.limitations.add(what)
 
     def _same(self, other) -> bool:

@@ -386,7 +386,7 @@ class _Grader:
                 if quiet:
                     return
                 raise
-            if name in self.shared and (value is MISSING or not _plain(value)):
+            if name in self.shared and (value is MISSING or isinstance(value, Unusable)):
                 continue        # a provided variable is taken back as data only, never as the student's object
             if value is MISSING:
                 self.namespace.pop(name, None)
@@ -396,7 +396,7 @@ class _Grader:
     def _fetch(self, name: str):
         self.session.deadline = self.session.cell_deadline()
         try:
-            return self.session.get(name)
+            return self.session.get(name, data_only=name in self.shared)
         except StudentError:
             return MISSING
         except (ForbiddenValue, ReplyTooLarge) as err:
@@ -523,12 +523,10 @@ def _time_limit(seconds: float):
 @contextlib.contextmanager
 def _testing(session: Session):
     """While a test cell's own code runs: its uses of student objects are the test's (Remote records them)."""
-    session.testing = True
     client.TESTING = session
     try:
         yield
     finally:
-        session.testing = False
         client.TESTING = None
 
 
@@ -537,18 +535,6 @@ def _quiet():
     """Tests and provided cells may print; the grader's own output stays clean."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         yield
-
-
-def _plain(value) -> bool:
-    """Data the wire carried (no proxy of a student object, no stand-in for an unreadable name, at any depth)."""
-    from .client import Remote
-    if isinstance(value, (Remote, Unusable)):
-        return False
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(_plain(k) and _plain(v) for k, v in value.items())
-    return True
 
 
 def _names_used(code: str) -> set[str]:

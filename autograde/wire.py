@@ -359,58 +359,48 @@ def _rng_kind(value) -> str | None:
     return None
 
 
+def _rng_ops(kind):
+    """(make a generator, read its state as data, set its state) for a kind _rng_kind names."""
+    if kind == "random.Random":
+        import random
+        return random.Random, lambda rng: rng.getstate(), lambda rng, state: rng.setstate(state)
+    if kind == "torch.Generator":
+        import torch
+        return (torch.Generator, lambda rng: rng.get_state().numpy(),
+                lambda rng, state: rng.set_state(torch.from_numpy(_np().asarray(state, dtype=_np().uint8).copy())))
+    np = _np()
+    if kind == "numpy.RandomState":
+        return (np.random.RandomState, lambda rng: rng.get_state(legacy=False),
+                lambda rng, state: rng.set_state(state))
+    if type(kind) is not str or kind.removeprefix("numpy.") not in _BIT_GENERATORS:
+        raise WireError("unknown random generator")
+    bit_generator = getattr(np.random, kind.removeprefix("numpy."))
+    return (lambda: np.random.Generator(bit_generator()), lambda rng: rng.bit_generator.state,
+            lambda rng, state: setattr(rng.bit_generator, "state", state))
+
+
 def rng_state(value):
     """A random generator's state as plain data (its kind is _rng_kind's)."""
-    kind = _rng_kind(value)
-    if kind == "numpy.RandomState":
-        return value.get_state(legacy=False)
-    if kind == "random.Random":
-        return value.getstate()
-    if kind == "torch.Generator":
-        return value.get_state().numpy()
-    return value.bit_generator.state
+    return _rng_ops(_rng_kind(value))[1](value)
 
 
 def _make_rng(kind, state):
     """A new generator of that kind in that state (the library checks the state; a bad one is a WireError)."""
-    if kind == "random.Random":
-        import random
-        rng = random.Random()
-        rng.setstate(state)
-        return rng
-    if kind == "torch.Generator":
-        import torch
-        rng = torch.Generator()
-        try:
-            rng.set_state(torch.from_numpy(_np().asarray(state, dtype=_np().uint8).copy()))
-        except RuntimeError:
-            raise WireError("bad torch generator state") from None
-        return rng
-    np = _np()
-    if kind == "numpy.RandomState":
-        rng = np.random.RandomState()
-        rng.set_state(state)
-        return rng
-    if type(kind) is not str or kind.removeprefix("numpy.") not in _BIT_GENERATORS:
-        raise WireError("unknown random generator")
-    bit_generator = getattr(np.random, kind.removeprefix("numpy."))()
-    bit_generator.state = state
-    return np.random.Generator(bit_generator)
+    make, _, put = _rng_ops(kind)
+    rng = make()
+    try:
+        put(rng, state)
+    except RuntimeError:       # torch's complaint; numpy's and random's are ValueError/TypeError (decode's)
+        raise WireError("bad random generator state") from None
+    return rng
 
 
 def set_rng_state(rng, other) -> None:
     """Bring ``rng`` to the state of ``other``, a generator of the same kind (the state after a student's call)."""
     kind = _rng_kind(rng)
-    if kind is None or kind != _rng_kind(other):
-        return
-    if kind == "numpy.RandomState":
-        rng.set_state(other.get_state())
-    elif kind == "random.Random":
-        rng.setstate(other.getstate())
-    elif kind == "torch.Generator":
-        rng.set_state(other.get_state())
-    else:
-        rng.bit_generator.state = other.bit_generator.state
+    if kind is not None and kind == _rng_kind(other):
+        _, get, put = _rng_ops(kind)
+        put(rng, get(other))
 
 
 # ---------------------------------------------------------------- namedtuples, as the grader's own class
